@@ -1,0 +1,100 @@
+"""The standard cast: debtors alice and carol (who must never see alice's data), employee bob,
+administrator dave."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from settle.receivables.tests.factories import DebtorFactory
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def alice(db):
+    return DebtorFactory(number="D-ALICE", name="Alice Jansen", email="alice@example.test")
+
+
+@pytest.fixture
+def carol(db):
+    return DebtorFactory(
+        number="D-CAROL", name="Carol Smith", language="en", email="carol@example.test"
+    )
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user(
+        username="bob", password=PASSWORD, is_staff=True, first_name="Bob"
+    )
+
+
+@pytest.fixture
+def dave(django_user_model):
+    return django_user_model.objects.create_user(
+        username="dave", password=PASSWORD, is_staff=True, is_superuser=True, first_name="Dave"
+    )
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def dave_client(client, dave):
+    client.force_login(dave)
+    return client
+
+
+# --- Browser tests: Playwright driving Debian's Chromium -------------------------------------
+
+CHROMIUM = os.environ.get("SETTLE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A running Chromium; skipped with a reason where there is none, failed if CI demands one."""
+    required = os.environ.get("SETTLE_REQUIRE_BROWSER") == "1"
+    problem = None
+    if not Path(CHROMIUM).exists():
+        problem = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            problem = "playwright is not installed (pip install -e .[dev])"
+    if problem:
+        if required:
+            pytest.fail(f"SETTLE_REQUIRE_BROWSER=1 but {problem}")
+        pytest.skip(problem)
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls that the test makes
+    # between browser steps are ordinary blocking calls and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser context (no cookies) and page; `page.base` is the live server's URL."""
+    context = chromium.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.base = live_server.url
+    yield tab
+    context.close()

@@ -1,0 +1,9 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from settle.backoffice.decorators import staff_required
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/home.html")

@@ -1,0 +1,275 @@
+"""Checking debtor and invoice rows from the outside (API items, CSV lines) before anything is written.
+
+Each parser turns one raw mapping into a frozen record or raises `RecordInvalid` with every problem
+in it, so a caller can report all bad rows of a batch at once and write none of them.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from settle.common.errors import FieldError
+from settle.receivables.models import DeliveryMethod, Language, PaymentMethod
+
+NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+class RecordInvalid(Exception):
+    def __init__(self, errors: list[FieldError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class DebtorRecord:
+    number: str
+    name: str
+    language: str
+    email: str
+    mobile: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    payment_method: str
+    delivery_method: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    number: str
+    debtor_number: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    open_amount: Decimal
+    currency: str
+    payment_reference: str
+    collection_status: str
+
+
+class _Fields:
+    """Collects every error of one row instead of stopping at the first."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.errors: list[FieldError] = []
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.append(FieldError(field=name, message=message))
+
+    def text(self, name: str, *, max_length: int, required: bool = False, default: str = "") -> str:
+        value = self.data.get(name)
+        value = default if value is None else str(value).strip()
+        if required and not value:
+            self.fail(name, _("This field is required."))
+        elif len(value) > max_length:
+            self.fail(name, _("At most %(max)d characters.") % {"max": max_length})
+        return value
+
+    def choice(self, name: str, choices: list[str], default: str) -> str:
+        value = self.text(name, max_length=40, default=default).lower() or default
+        if value not in choices:
+            self.fail(name, _("Must be one of: %(choices)s.") % {"choices": ", ".join(choices)})
+        return value
+
+    def number(self, name: str) -> str:
+        value = self.text(name, max_length=50, required=True)
+        if value and not NUMBER_RE.match(value):
+            self.fail(name, _("Use letters, digits and . _ - only."))
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.data.get(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered in {"1", "true", "yes", "ja", "j", "y"}:
+            return True
+        if lowered in {"0", "false", "no", "nee", "n"}:
+            return False
+        self.fail(name, _("Must be true or false."))
+        return default
+
+    def date(self, name: str) -> date | None:
+        value = self.data.get(name)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        raw = "" if value is None else str(value).strip()
+        if not raw:
+            self.fail(name, _("This field is required."))
+            return None
+        for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 (a calendar date)
+            except ValueError:
+                continue
+        self.fail(name, _("Not a valid date: use YYYY-MM-DD or DD-MM-YYYY."))
+        return None
+
+    def money(self, name: str, *, decimal_comma: bool) -> Decimal | None:
+        value = self.data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.fail(name, _("This field is required."))
+            return None
+        if isinstance(value, float):
+            # Floats cannot hold cents exactly; the API sends amounts as decimal strings.
+            self.fail(name, _("Send amounts as decimal strings, e.g. \"125.50\"."))
+            return None
+        raw = str(value).strip().replace("€", "").replace(" ", "")
+        if decimal_comma:
+            raw = _normalise_decimal_comma(raw)
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
+            self.fail(name, _("Not a valid amount."))
+            return None
+        if amount != amount.quantize(Decimal("0.01")):
+            self.fail(name, _("At most two decimals."))
+            return None
+        if amount < 0:
+            self.fail(name, _("Must not be negative."))
+            return None
+        if amount > MAX_AMOUNT:
+            self.fail(name, _("Amount too large."))
+            return None
+        return amount.quantize(Decimal("0.01"))
+
+
+def _normalise_decimal_comma(raw: str) -> str:
+    """Accept 1234,56 and 1.234,56 (Dutch) as well as 1234.56 and 1,234.56."""
+    if "," in raw and "." in raw:
+        if raw.rfind(",") > raw.rfind("."):
+            return raw.replace(".", "").replace(",", ".")
+        return raw.replace(",", "")
+    if "," in raw:
+        return raw.replace(",", ".")
+    return raw
+
+
+def normalise_mobile(raw: str, *, region: str = "NL") -> str:
+    """Return the number in E.164, or raise ValueError if it is not a valid phone number."""
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(str(exc)) from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(raw)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def debtor_record_parse(data: dict[str, Any]) -> DebtorRecord:
+    f = _Fields(data)
+    address = data.get("address")
+    if isinstance(address, dict):
+        f.data = {**data, **{k: v for k, v in address.items() if k in _ADDRESS_FIELDS}}
+    elif address is not None:
+        f.fail("address", _("Must be an object with street, postal_code, city and country."))
+    number = f.number("number")
+    name = f.text("name", max_length=200, required=True)
+    language = f.choice("language", Language.values, Language.DUTCH)
+    email = f.text("email", max_length=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            f.fail("email", _("Not a valid e-mail address."))
+    country = f.text("country", max_length=2, default="NL").upper() or "NL"
+    if not COUNTRY_RE.match(country):
+        f.fail("country", _("Use a two-letter country code, e.g. NL."))
+    mobile = f.text("mobile", max_length=30)
+    if mobile:
+        try:
+            mobile = normalise_mobile(mobile, region=country if COUNTRY_RE.match(country) else "NL")
+        except ValueError:
+            f.fail("mobile", _("Not a valid mobile number."))
+    street = f.text("street", max_length=200)
+    postal_code = f.text("postal_code", max_length=20)
+    city = f.text("city", max_length=100)
+    payment_method = f.choice("payment_method", PaymentMethod.values, PaymentMethod.BANK_TRANSFER)
+    delivery_method = f.choice("delivery_method", DeliveryMethod.values, DeliveryMethod.EMAIL)
+    if delivery_method == DeliveryMethod.EMAIL and not email:
+        f.fail("email", _("An e-mail address is needed for delivery by e-mail."))
+    if delivery_method == DeliveryMethod.SMS and not mobile:
+        f.fail("mobile", _("A mobile number is needed for delivery by SMS."))
+    if delivery_method == DeliveryMethod.POST and not (street and postal_code and city):
+        f.fail("address", _("A street, postal code and city are needed for delivery by post."))
+    active = f.boolean("active", True)
+    if f.errors:
+        raise RecordInvalid(f.errors)
+    return DebtorRecord(
+        number=number,
+        name=name,
+        language=language,
+        email=email,
+        mobile=mobile,
+        street=street,
+        postal_code=postal_code,
+        city=city,
+        country=country,
+        payment_method=payment_method,
+        delivery_method=delivery_method,
+        active=active,
+    )
+
+
+_ADDRESS_FIELDS = ("street", "postal_code", "city", "country")
+
+
+def invoice_record_parse(
+    data: dict[str, Any], *, collection_statuses: set[str], decimal_comma: bool = False
+) -> InvoiceRecord:
+    """Check one invoice row; whether its debtor exists is the caller's check (it is batch-wide)."""
+    f = _Fields(data)
+    number = f.number("number")
+    debtor_number = f.number("debtor_number")
+    issue_date = f.date("issue_date")
+    due_date = f.date("due_date")
+    amount = f.money("amount", decimal_comma=decimal_comma)
+    if data.get("open_amount") in (None, "") and amount is not None:
+        open_amount = amount
+    else:
+        open_amount = f.money("open_amount", decimal_comma=decimal_comma)
+    currency = f.text("currency", max_length=3, default="EUR").upper() or "EUR"
+    if not CURRENCY_RE.match(currency):
+        f.fail("currency", _("Use a three-letter currency code, e.g. EUR."))
+    payment_reference = f.text("payment_reference", max_length=50)
+    status = f.text("collection_status", max_length=40, default="open").lower() or "open"
+    if status not in collection_statuses:
+        f.fail(
+            "collection_status",
+            _("Unknown collection status; known are: %(codes)s.")
+            % {"codes": ", ".join(sorted(collection_statuses))},
+        )
+    if issue_date and due_date and due_date < issue_date:
+        f.fail("due_date", _("The due date lies before the invoice date."))
+    if amount is not None and open_amount is not None and open_amount > amount:
+        f.fail("open_amount", _("The open amount is larger than the invoice amount."))
+    if f.errors:
+        raise RecordInvalid(f.errors)
+    return InvoiceRecord(
+        number=number,
+        debtor_number=debtor_number,
+        issue_date=issue_date,
+        due_date=due_date,
+        amount=amount,
+        open_amount=open_amount,
+        currency=currency,
+        payment_reference=payment_reference,
+        collection_status=status,
+    )
