@@ -2,13 +2,35 @@
 administrator dave."""
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 from settle.receivables.tests.factories import DebtorFactory
 
 PASSWORD = "correct-horse-battery-staple"
+
+# Data migrations whose rows every test expects (collection statuses, default response types).
+SEED_MIGRATIONS = [
+    "settle.receivables.migrations.0002_collection_statuses",
+    "settle.responses.migrations.0002_default_types",
+]
+
+
+@pytest.fixture(autouse=True)
+def _seeded_after_flush(request):
+    """Transactional tests (live server, threads) empty every table when they end, the rows of
+    data migrations too; the next one gets them back. The seeds are idempotent."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        for name in SEED_MIGRATIONS:
+            import_module(name).seed(apps, None)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from settle.backoffice.signin import StaffAuthenticationForm
 from settle.backoffice.views import debtors, home, imports, invoices
 
 app_name = "backoffice"
@@ -9,7 +10,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="backoffice/login.html", redirect_authenticated_user=True
+            template_name="backoffice/login.html",
+            authentication_form=StaffAuthenticationForm,
+            redirect_authenticated_user=False,
         ),
         name="login",
     ),

@@ -19,3 +19,8 @@ class ApplicationError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+class AlreadyDone(ApplicationError):
+    """The same thing was done before (e.g. a payment reference already booked); not an error in
+    the request's shape, so an API answers 409 rather than 422."""

@@ -14,6 +14,7 @@ admin.site.has_permission = _superusers_only
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:home", permanent=False)),
+    path("", include("settle.portal.urls")),
     path("backoffice/", include("settle.backoffice.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

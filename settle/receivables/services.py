@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from settle.common.errors import ApplicationError, FieldError
+from settle.common.errors import AlreadyDone, ApplicationError, FieldError
+from settle.receivables import bulk
 from settle.receivables.models import (
     ZERO,
     CollectionStatus,
@@ -145,11 +146,15 @@ def _upsert_chunk(model, columns: list[str], rows: list[tuple]) -> UpsertResult:
     every row, and makes the write proportional to what really changed.
     """
     numbers = [row[0] for row in rows]
-    existing = {
-        row[0]: row for row in model.objects.filter(number__in=numbers).values_list(*columns)
-    }
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        existing = bulk.rows_by_number(model, columns, numbers)
+    else:
+        existing = {
+            row[0]: row for row in model.objects.filter(number__in=numbers).values_list(*columns)
+        }
     result = UpsertResult()
-    to_write = []
+    new, changed, to_write = [], [], []
     for row in rows:
         current = existing.get(row[0])
         if current == row:
@@ -157,12 +162,17 @@ def _upsert_chunk(model, columns: list[str], rows: list[tuple]) -> UpsertResult:
             continue
         if current is None:
             result.created += 1
+            new.append(row)
         else:
             result.updated += 1
-        to_write.append(model(**dict(zip(columns, row, strict=True))))
-    if to_write:
+            changed.append(row)
+        to_write.append(row)
+    if postgresql:
+        # The same writes, with COPY: several times faster for a large import.
+        bulk.rows_write(model, columns, new=new, changed=changed)
+    elif to_write:
         model.objects.bulk_create(
-            to_write,
+            [model(**dict(zip(columns, row, strict=True))) for row in to_write],
             update_conflicts=True,
             unique_fields=["number"],
             update_fields=[*columns[1:], "updated_at"],
@@ -267,7 +277,7 @@ def payment_book(
         raise ApplicationError(_("A payment amount must be greater than zero."))
     with transaction.atomic():
         if reference and Payment.objects.filter(source=source, reference=reference).exists():
-            raise ApplicationError(
+            raise AlreadyDone(
                 _("Payment %(reference)s has already been booked.") % {"reference": reference}
             )
         if allocations:
@@ -290,7 +300,7 @@ def payment_book(
                 )
         except IntegrityError as exc:
             # Another request booked the same reference between our check and our insert.
-            raise ApplicationError(
+            raise AlreadyDone(
                 _("Payment %(reference)s has already been booked.") % {"reference": reference}
             ) from exc
         for invoice, part in plan:

@@ -2,8 +2,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from settle.backoffice.decorators import staff_required
+from settle.backoffice.selectors import dashboard_figures
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html")
+    return render(request, "backoffice/home.html", {"figures": dashboard_figures()})

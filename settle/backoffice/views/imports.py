@@ -1,9 +1,83 @@
-from django.http import HttpResponse
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from settle.backoffice.decorators import staff_required
+from settle.common.errors import ApplicationError
+from settle.receivables.imports import COLUMNS, REQUIRED_COLUMNS, import_job_create
+from settle.receivables.models import ImportJob, ImportKind, ImportState
+
+RECENT_IMPORTS = 50
+# A file with thousands of bad lines would make a page no one can read or load.
+ERRORS_SHOWN = 1000
+REFRESH_SECONDS = 2
 
 
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, separated by semicolons or commas, with a header line."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
 
 
-debtor_list = debtor_detail = invoice_list = invoice_detail = invoice_document = _todo
-import_list = import_detail = _todo
+@staff_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    refusal = None
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = import_job_create(
+                    kind=form.cleaned_data["kind"],
+                    uploaded_file=form.cleaned_data["file"],
+                    user=request.user,
+                )
+            except ApplicationError as exc:
+                refusal = exc
+            else:
+                return redirect("backoffice:import_detail", pk=job.pk)
+        status = 400
+    else:
+        form = ImportForm()
+    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")
+    return render(
+        request,
+        "backoffice/import_list.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "errors": refusal.errors[:ERRORS_SHOWN] if refusal else [],
+            "errors_hidden": max(0, len(refusal.errors) - ERRORS_SHOWN) if refusal else 0,
+            "jobs": jobs[:RECENT_IMPORTS],
+            "columns": [
+                (ImportKind(kind).label, names, REQUIRED_COLUMNS[kind])
+                for kind, names in COLUMNS.items()
+            ],
+        },
+        status=status,
+    )
+
+
+@staff_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    finished = job.state in (ImportState.DONE, ImportState.FAILED)
+    response = render(
+        request,
+        "backoffice/import_detail.html",
+        {
+            "job": job,
+            "finished": finished,
+            "refresh_seconds": REFRESH_SECONDS,
+            "error_lines": job.error.splitlines(),
+        },
+    )
+    if not finished:
+        # The page follows the worker without script (the CSP allows none inline): the browser
+        # reloads it until the job is done. The header backs up the meta tag in the body.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response

@@ -1,0 +1,111 @@
+import json
+import re
+import typing
+
+import pytest
+
+from settle.api import schemas
+from settle.receivables import models
+
+DEBTOR_FIELDS = {
+    "number",
+    "name",
+    "language",
+    "email",
+    "mobile",
+    "address",
+    "payment_method",
+    "delivery_method",
+    "active",
+}
+INVOICE_FIELDS = {
+    "number",
+    "debtor_number",
+    "issue_date",
+    "due_date",
+    "amount",
+    "open_amount",
+    "currency",
+    "payment_reference",
+    "collection_status",
+}
+
+
+@pytest.fixture
+def openapi(anonymous_client):
+    response = anonymous_client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def _resolve(openapi, schema):
+    ref = schema["$ref"]
+    return openapi["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def test_it_publishes_every_endpoint(openapi):
+    assert openapi["openapi"].startswith("3.")
+    paths = openapi["paths"]
+    assert set(paths["/api/v1/debtors"]) == {"get", "put"}
+    assert set(paths["/api/v1/invoices"]) == {"get", "put"}
+    assert set(paths["/api/v1/invoices/{number}"]) == {"get"}
+    assert set(paths["/api/v1/invoices/{number}/document"]) == {"put"}
+    assert set(paths["/api/v1/payments"]) == {"post"}
+    assert not any("assets" in path or "{path}" in path for path in paths)
+
+
+def test_it_requires_the_bearer_key_everywhere(openapi):
+    schemes = openapi["components"]["securitySchemes"]
+    assert {"type": "http", "scheme": "bearer"} in schemes.values()
+    for operations in openapi["paths"].values():
+        for operation in operations.values():
+            assert operation["security"]
+            assert "401" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"), [("debtors", DEBTOR_FIELDS), ("invoices", INVOICE_FIELDS)]
+)
+def test_it_describes_the_batch_items_field_by_field(openapi, path, fields):
+    body = openapi["paths"][f"/api/v1/{path}"]["put"]["requestBody"]
+    batch = body["content"]["application/json"]["schema"]
+    assert batch["type"] == "array"
+    assert batch["maxItems"] == 1000
+    item = _resolve(openapi, batch["items"])
+    assert set(item["properties"]) == fields
+    assert "number" in item["required"]
+
+
+def test_it_describes_amounts_as_decimal_strings_and_dates_as_iso(openapi):
+    invoice = openapi["components"]["schemas"]["InvoiceIn"]["properties"]
+    assert invoice["amount"]["type"] == "string"
+    assert re.match(invoice["amount"]["pattern"], "121.00")
+    assert invoice["issue_date"] == invoice["issue_date"] | {"type": "string", "format": "date"}
+    address = openapi["components"]["schemas"]["Address"]["properties"]
+    assert set(address) == {"street", "postal_code", "city", "country"}
+
+
+def test_it_describes_the_output(openapi):
+    invoice = openapi["components"]["schemas"]["InvoiceOut"]["properties"]
+    assert set(invoice) == INVOICE_FIELDS | {"payment_state", "has_document"}
+    debtor = openapi["components"]["schemas"]["DebtorOut"]["properties"]
+    assert set(debtor) == DEBTOR_FIELDS
+
+
+def test_it_documents_both_ways_to_send_a_pdf(openapi):
+    body = openapi["paths"]["/api/v1/invoices/{number}/document"]["put"]["requestBody"]
+    assert set(body["content"]) == {"application/pdf", "multipart/form-data"}
+
+
+@pytest.mark.parametrize(
+    ("documented", "model"),
+    [
+        (schemas.Source, models.PaymentSource),
+        (schemas.State, models.PaymentState),
+        (schemas.Language, models.Language),
+        (schemas.PaymentMethod, models.PaymentMethod),
+        (schemas.DeliveryMethod, models.DeliveryMethod),
+    ],
+)
+def test_its_choices_match_the_models(documented, model):
+    assert set(typing.get_args(documented)) == set(model.values)

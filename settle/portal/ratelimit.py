@@ -1,0 +1,42 @@
+"""A fixed-window counter per client address, kept in Django's cache.
+
+With several web processes the cache must be shared (set SETTLE_CACHE_URL to Redis, or use the
+database cache) for the limit to hold across processes; the default local-memory cache limits per
+process.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; behind N trusted proxies, the one the outermost proxy saw."""
+    hops = settings.SETTLE_TRUSTED_PROXIES
+    if hops:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        if len(forwarded) >= hops and forwarded[-hops]:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limit_exceeded(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
+    """Count this attempt in the current window; True once more than `limit` were made."""
+    bucket = int(timezone.now().timestamp()) // window
+    name = f"rl:{scope}:{client_address(request)}:{bucket}"
+    cache.add(name, 0, timeout=window * 2)
+    try:
+        count = cache.incr(name)
+    except ValueError:
+        cache.set(name, 1, timeout=window * 2)
+        count = 1
+    return count > limit
+
+
+def rate_limit_reached(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
+    """Whether the limit is already used up, without counting this request."""
+    bucket = int(timezone.now().timestamp()) // window
+    return (cache.get(f"rl:{scope}:{client_address(request)}:{bucket}") or 0) >= limit

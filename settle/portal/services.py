@@ -1,0 +1,157 @@
+"""Portal links: issuing, revoking and signing in with them.
+
+Security notes, each covered by a test:
+- the raw key exists only in the value returned by `portal_link_issue` (to be put in a message);
+  the database holds its SHA-256, events and logs never hold it;
+- validity is checked on the server at every sign-in and, through the session, on every request;
+- unknown, expired and revoked keys are refused alike to the debtor; staff see the reason.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from settle.portal.models import (
+    PortalEvent,
+    PortalEventKind,
+    PortalLink,
+    PortalSettings,
+    RefusalReason,
+)
+from settle.portal.tokens import key_hash, key_looks_valid, key_new
+from settle.receivables.models import Debtor
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    link: PortalLink
+    key: str
+
+
+def portal_link_issue(*, debtor: Debtor, created_by=None) -> IssuedLink:
+    """Create a link for `debtor`, valid for the configured number of days.
+
+    Returns the link and its raw key; the key cannot be recovered later.
+    """
+    validity = PortalSettings.load().link_validity_days
+    key = key_new()
+    with transaction.atomic():
+        link = PortalLink.objects.create(
+            debtor=debtor,
+            key_hash=key_hash(key),
+            expires_at=timezone.now() + timedelta(days=validity),
+            created_by=created_by,
+        )
+        PortalEvent.objects.create(
+            debtor=debtor, link=link, kind=PortalEventKind.ISSUED, actor=created_by
+        )
+    return IssuedLink(link=link, key=key)
+
+
+def portal_link_revoke(*, link: PortalLink, revoked_by=None) -> PortalLink:
+    """Revoke one link at once; a debtor signed in with it is signed out at their next request."""
+    with transaction.atomic():
+        updated = PortalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if updated:
+            PortalEvent.objects.create(
+                debtor_id=link.debtor_id, link=link, kind=PortalEventKind.REVOKED, actor=revoked_by
+            )
+    link.refresh_from_db()
+    return link
+
+
+def portal_links_revoke_all(*, debtor: Debtor, revoked_by=None) -> int:
+    """Revoke every link of a debtor that is still valid; returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        links = list(
+            PortalLink.objects.select_for_update().filter(
+                debtor=debtor, revoked_at__isnull=True, expires_at__gt=now
+            )
+        )
+        PortalLink.objects.filter(pk__in=[link.pk for link in links]).update(revoked_at=now)
+        PortalEvent.objects.bulk_create(
+            PortalEvent(debtor=debtor, link=link, kind=PortalEventKind.REVOKED, actor=revoked_by)
+            for link in links
+        )
+    return len(links)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    link: PortalLink | None
+    refusal: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.link is not None and not self.refusal
+
+
+def portal_link_check(*, key: str) -> SignInResult:
+    """Judge a key without changing anything (used for GET, which mail scanners also send)."""
+    if not key_looks_valid(key):
+        return SignInResult(link=None, refusal=RefusalReason.UNKNOWN)
+    link = PortalLink.objects.select_related("debtor").filter(key_hash=key_hash(key)).first()
+    if link is None:
+        return SignInResult(link=None, refusal=RefusalReason.UNKNOWN)
+    if link.revoked_at is not None:
+        return SignInResult(link=link, refusal=RefusalReason.REVOKED)
+    if link.expires_at <= timezone.now():
+        return SignInResult(link=link, refusal=RefusalReason.EXPIRED)
+    if not link.debtor.active:
+        return SignInResult(link=link, refusal=RefusalReason.INACTIVE)
+    return SignInResult(link=link)
+
+
+def portal_sign_in(*, key: str) -> SignInResult:
+    """Sign in with a key (the POST of the link page): record the outcome either way.
+
+    The caller starts the debtor session with a fresh session key when `ok`.
+    """
+    result = portal_link_check(key=key)
+    link = result.link
+    with transaction.atomic():
+        if result.ok:
+            PortalLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+            PortalEvent.objects.create(
+                debtor_id=link.debtor_id, link=link, kind=PortalEventKind.SIGNED_IN
+            )
+        else:
+            PortalEvent.objects.create(
+                debtor_id=link.debtor_id if link else None,
+                link=link,
+                kind=PortalEventKind.REFUSED,
+                reason=result.refusal,
+            )
+    return result
+
+
+def portal_link_url(*, key: str) -> str:
+    """The absolute link for a message: built from SETTLE_BASE_URL, never from a request's Host."""
+    return settings.SETTLE_BASE_URL + reverse("portal:link", kwargs={"key": key})
+
+
+def portal_link_request(*, identifier: str) -> list[Debtor]:
+    """A debtor asks for a new link by e-mail address or invoice number.
+
+    Matching active debtors are recorded (and, once correspondence exists, sent a new link to the
+    contact details on file, never to an address given here). The caller answers the same way
+    whether or not anything matched, so the form reveals nothing about who is a debtor.
+    """
+    identifier = identifier.strip()
+    if not identifier:
+        return []
+    if "@" in identifier:
+        debtors = list(Debtor.objects.filter(active=True, email__iexact=identifier))
+    else:
+        debtors = list(Debtor.objects.filter(active=True, invoices__number=identifier).distinct())
+    PortalEvent.objects.bulk_create(
+        PortalEvent(debtor=debtor, kind=PortalEventKind.NEW_LINK_REQUESTED) for debtor in debtors
+    )
+    return debtors

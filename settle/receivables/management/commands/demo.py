@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from settle.receivables.demo import (
+    ADMIN_USERNAME,
+    STAFF_USERNAME,
+    demo_is_loaded,
+    demo_load,
+    demo_passwords_reset,
+)
+
+
+class Command(BaseCommand):
+    help = _(
+        "Load an organisation's demo data once (debtors, invoices, payments, an employee and an "
+        "administrator) and print the sign-in details."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help=_("Give the demo users new passwords and print them."),
+        )
+
+    def handle(self, *args, reset_passwords: bool, **options):
+        if settings.PRODUCTION:
+            raise CommandError(_("Demo data is not loaded with SETTLE_ENV=production."))
+        if reset_passwords and demo_is_loaded():
+            self._print_logins(demo_passwords_reset())
+            return
+        result = demo_load()
+        if not result.loaded:
+            self.stdout.write(_("The demo data is already loaded; nothing was changed."))
+            self.stdout.write(
+                _(
+                    "The passwords of %(staff)s and %(admin)s were printed when it was loaded; "
+                    "run `settle demo --reset-passwords` to set and print new ones."
+                )
+                % {"staff": STAFF_USERNAME, "admin": ADMIN_USERNAME}
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo data loaded: %(debtors)d debtors, %(invoices)d invoices, "
+                    "%(payments)d payments."
+                )
+                % {
+                    "debtors": result.debtors,
+                    "invoices": result.invoices,
+                    "payments": result.payments,
+                }
+            )
+        )
+        self._print_logins(result.passwords)
+
+    def _print_logins(self, passwords: dict[str, str]) -> None:
+        login = settings.SETTLE_BASE_URL + reverse("backoffice:login")
+        self.stdout.write(_("Back office: %(url)s") % {"url": login})
+        self.stdout.write(
+            _("  Employee:      %(user)s / %(password)s")
+            % {"user": STAFF_USERNAME, "password": passwords[STAFF_USERNAME]}
+        )
+        self.stdout.write(
+            _("  Administrator: %(user)s / %(password)s")
+            % {"user": ADMIN_USERNAME, "password": passwords[ADMIN_USERNAME]}
+        )

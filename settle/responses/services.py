@@ -1,0 +1,95 @@
+"""Responses: a debtor's answer on one or more of their open invoices, and its closing."""
+
+from collections.abc import Mapping, Sequence
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from settle.common.errors import ApplicationError
+from settle.receivables.models import Debtor, Invoice
+from settle.responses.models import (
+    Response,
+    ResponseAttachment,
+    ResponseChannel,
+    ResponseState,
+    ResponseType,
+)
+from settle.responses.uploads import validate_upload
+
+
+def response_submit(
+    *,
+    debtor: Debtor,
+    response_type: ResponseType,
+    invoices: Sequence[Invoice],
+    values: Mapping[str, object],
+    files: Mapping[str, UploadedFile] | None = None,
+    submission_key: str,
+    channel: str = ResponseChannel.PORTAL,
+) -> Response:
+    """Store one response for the debtor's selected open invoices.
+
+    The same `submission_key` (the form's one-time token) returns the response stored the first
+    time, so a double click or a resubmitted page never makes two. `values` must have passed the
+    type's form; invoices must be the debtor's own and open, which is checked again here.
+    """
+    if channel == ResponseChannel.PORTAL and not response_type.enabled_in_portal:
+        raise ApplicationError(_("This kind of response is not available."))
+    if not invoices:
+        raise ApplicationError(_("Select at least one invoice."))
+    if any(inv.debtor_id != debtor.pk or inv.open_amount <= 0 for inv in invoices):
+        raise ApplicationError(_("Only your own open invoices can be selected."))
+    if not submission_key:
+        raise ApplicationError(_("The form has expired; please try again."))
+    existing = Response.objects.filter(debtor=debtor, submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    checked_files = {
+        key: (upload, validate_upload(upload)) for key, upload in (files or {}).items()
+    }
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                debtor=debtor,
+                response_type=response_type,
+                values=dict(values),
+                channel=channel,
+                submission_key=submission_key,
+            )
+            response.invoices.set(invoices)
+            for key, (upload, (content_type, extension)) in checked_files.items():
+                attachment = ResponseAttachment(
+                    response=response,
+                    field_key=key,
+                    original_name=(upload.name or "")[-255:],
+                    content_type=content_type,
+                    size=upload.size,
+                )
+                # Our own name: an uploaded file name never reaches the file system.
+                attachment.file.save(f"{response.pk}-{key}.{extension}", upload, save=False)
+                attachment.save()
+    except IntegrityError:
+        # A concurrent request with the same key won the race; show the debtor that one.
+        existing = Response.objects.filter(debtor=debtor, submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+    return response
+
+
+def response_close(*, response: Response, closed_by=None, note: str = "") -> Response:
+    """Close an open response; its invoices are no longer excluded from dunning by it."""
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, state=ResponseState.OPEN).update(
+            state=ResponseState.CLOSED,
+            closed_at=timezone.now(),
+            closed_by=closed_by,
+            close_note=note,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise ApplicationError(_("This response has already been closed."))
+    response.refresh_from_db()
+    return response

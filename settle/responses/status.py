@@ -1,0 +1,38 @@
+"""The status line a debtor sees on an invoice for their latest open response."""
+
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from settle.responses.models import Response, WorkflowKind
+
+
+def _date(value: str | None) -> str:
+    try:
+        return date_format(date.fromisoformat(value or ""), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return ""
+
+
+def response_status_text(response: Response) -> str:
+    values = response.values or {}
+    kind = response.response_type.workflow
+    if kind == WorkflowKind.PROMISE:
+        return _("Payment promised for %(date)s") % {"date": _date(values.get("promised_date"))}
+    if kind == WorkflowKind.COMPLAINT:
+        return _("Complaint being handled")
+    if kind == WorkflowKind.ALREADY_PAID:
+        return _("Reported as paid, being checked")
+    if kind == WorkflowKind.UNKNOWN_INVOICE:
+        return _("Reported as unknown, being checked")
+    if kind == WorkflowKind.NOT_APPROVED:
+        expected = _date(values.get("expected_approval_date"))
+        if expected:
+            return _("Awaiting approval, expected %(date)s") % {"date": expected}
+        return _("Awaiting approval")
+    if kind == WorkflowKind.COPY_REQUEST:
+        return _("Copy requested")
+    if kind == WorkflowKind.ARRANGEMENT:
+        return _("Payment arrangement proposed")
+    return response.response_type.name
