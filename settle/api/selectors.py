@@ -39,10 +39,6 @@ def invoice_get(*, number: str) -> Invoice:
     return invoice
 
 
-def payment_exists(*, source: str, reference: str) -> bool:
-    return bool(reference) and Payment.objects.filter(source=source, reference=reference).exists()
-
-
 def payment_detail(*, pk: int) -> Payment:
     return (
         Payment.objects.select_related("debtor").prefetch_related("allocations__invoice").get(pk=pk)

@@ -1,13 +1,29 @@
 """Reads the back-office pages share. Each returns a queryset with its joins already applied, so a
 page costs the same number of queries for 5 rows as for 50."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from settle.portal.models import PortalEvent, PortalLink
 from settle.receivables.models import (
     ZERO,
     Debtor,
@@ -16,10 +32,13 @@ from settle.receivables.models import (
     PaymentAllocation,
     PaymentState,
 )
+from settle.responses.models import Response
+from settle.responses.selectors import invoices_with_dunning_exclusion
 
 OPEN = Q(open_amount__gt=0)
 # Not a payment state of its own: open and partly paid together, as the dashboard counts them.
 UNPAID = "unpaid"
+LINK_VALID, LINK_EXPIRED, LINK_REVOKED = "valid", "expired", "revoked"
 INVOICE_SORTS = {
     "number": ("number",),
     "-number": ("-number",),
@@ -74,7 +93,7 @@ def debtor_list(*, query: str = "") -> QuerySet[Debtor]:
 
 
 def debtor_invoices(*, debtor: Debtor) -> QuerySet[Invoice]:
-    return (
+    return invoices_with_dunning_exclusion(
         Invoice.objects.filter(debtor=debtor)
         .select_related("collection_status")
         .order_by("-due_date", "-number")
@@ -110,7 +129,9 @@ def invoice_list(
 ) -> QuerySet[Invoice]:
     """Invoices with their debtor and collection status, searched by invoice number, debtor
     number or name, or payment reference, and filtered as the invoice list offers."""
-    invoices = Invoice.objects.select_related("debtor", "collection_status")
+    invoices = invoices_with_dunning_exclusion(
+        Invoice.objects.select_related("debtor", "collection_status")
+    )
     query = query.strip()
     if query:
         invoices = invoices.filter(
@@ -133,15 +154,133 @@ def invoice_list(
 def invoice_detail(*, pk: int) -> Invoice:
     """One invoice with its debtor, status and the allocations that paid it; raises
     Invoice.DoesNotExist for an unknown id."""
-    return (
+    invoices = invoices_with_dunning_exclusion(
         Invoice.objects.select_related("debtor", "collection_status")
+    )
+    return invoices.prefetch_related(
+        Prefetch(
+            "allocations",
+            queryset=PaymentAllocation.objects.select_related("payment").order_by(
+                "-payment__date", "-payment__pk"
+            ),
+        )
+    ).get(pk=pk)
+
+
+# --- Responses, portal links and the debtor's timeline (issue 3) ------------------------------
+
+
+def response_inbox(*, state: str = "", response_type=None) -> QuerySet[Response]:
+    """Responses newest first with everything the inbox shows (debtor, type and its fields,
+    invoices, attachments) fetched in a fixed number of queries."""
+    responses = Response.objects.select_related("debtor", "response_type").prefetch_related(
+        Prefetch("invoices", queryset=Invoice.objects.order_by("number")),
+        "attachments",
+        "response_type__fields",
+    )
+    if state:
+        responses = responses.filter(state=state)
+    if response_type is not None:
+        responses = responses.filter(response_type=response_type)
+    return responses.order_by("-created_at", "-pk")
+
+
+def response_detail(*, pk: int) -> Response:
+    """One response with its debtor, type, fields, attachments and invoices (each marked when
+    excluded from dunning); raises Response.DoesNotExist for an unknown id."""
+    invoices = invoices_with_dunning_exclusion(
+        Invoice.objects.select_related("collection_status").order_by("number")
+    )
+    return (
+        Response.objects.select_related("debtor", "response_type", "closed_by")
         .prefetch_related(
-            Prefetch(
-                "allocations",
-                queryset=PaymentAllocation.objects.select_related("payment").order_by(
-                    "-payment__date", "-payment__pk"
-                ),
-            )
+            Prefetch("invoices", queryset=invoices), "attachments", "response_type__fields"
         )
         .get(pk=pk)
     )
+
+
+def debtor_portal_links(*, debtor: Debtor) -> QuerySet[PortalLink]:
+    """The debtor's portal links newest first, each with `state`: valid, expired or revoked."""
+    return (
+        PortalLink.objects.filter(debtor=debtor)
+        .select_related("created_by")
+        .annotate(
+            state=Case(
+                When(revoked_at__isnull=False, then=Value(LINK_REVOKED)),
+                When(expires_at__lte=timezone.now(), then=Value(LINK_EXPIRED)),
+                default=Value(LINK_VALID),
+                output_field=CharField(),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened with a debtor, whichever app it comes from."""
+
+    at: datetime
+    source: str  # "portal", "response"; later issues add "message", "task", ...
+    title: str
+    detail: str = ""
+    state: str = ""
+    state_label: str = ""
+    url: str = ""
+    actor: str = ""
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _portal_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    events = PortalEvent.objects.filter(debtor=debtor).select_related("actor")[:limit]
+    return [
+        TimelineEntry(
+            at=event.created_at,
+            source="portal",
+            title=event.get_kind_display(),
+            detail=event.get_reason_display() if event.reason else "",
+            state=event.kind,
+            actor=_person(event.actor),
+        )
+        for event in events
+    ]
+
+
+def _response_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    responses = (
+        Response.objects.filter(debtor=debtor)
+        .select_related("response_type")
+        .prefetch_related(Prefetch("invoices", queryset=Invoice.objects.order_by("number")))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        TimelineEntry(
+            at=response.created_at,
+            source="response",
+            title=gettext("Response: %(type)s") % {"type": response.response_type.name},
+            detail=", ".join(invoice.number for invoice in response.invoices.all()),
+            state=response.state,
+            state_label=response.get_state_display(),
+            url=reverse("backoffice:response_detail", args=[response.pk]),
+        )
+        for response in responses
+    ]
+
+
+# Each source gives a debtor's newest entries from one app, in a fixed number of queries.
+TIMELINE_SOURCES: list[Callable[[Debtor, int], list[TimelineEntry]]] = [
+    _portal_entries,
+    _response_entries,
+]
+TIMELINE_LENGTH = 100
+
+
+def debtor_timeline(*, debtor: Debtor, limit: int = TIMELINE_LENGTH) -> list[TimelineEntry]:
+    """What happened with a debtor across the apps, newest first, at most `limit` entries."""
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(debtor, limit)]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]

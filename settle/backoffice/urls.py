@@ -2,7 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from settle.backoffice.signin import StaffAuthenticationForm
-from settle.backoffice.views import debtors, home, imports, invoices
+from settle.backoffice.views import (
+    debtors,
+    home,
+    imports,
+    invoices,
+    portal_links,
+    portal_settings,
+    responses,
+)
 
 app_name = "backoffice"
 
@@ -25,4 +33,38 @@ urlpatterns = [
     path("invoices/<int:pk>/document/", invoices.invoice_document, name="invoice_document"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("responses/", responses.response_list, name="response_list"),
+    path("responses/<int:pk>/", responses.response_detail, name="response_detail"),
+    path("responses/<int:pk>/close/", responses.response_close_view, name="response_close"),
+    path(
+        "responses/attachments/<int:pk>/",
+        responses.response_attachment,
+        name="response_attachment",
+    ),
+    path(
+        "debtors/<int:pk>/portal-links/",
+        portal_links.portal_link_create,
+        name="portal_link_create",
+    ),
+    path(
+        "debtors/<int:pk>/portal-links/revoke/",
+        portal_links.portal_links_revoke_all_view,
+        name="portal_links_revoke_all",
+    ),
+    path(
+        "portal-links/<int:pk>/revoke/",
+        portal_links.portal_link_revoke_view,
+        name="portal_link_revoke",
+    ),
+    path("settings/portal/", portal_settings.portal_settings, name="portal_settings"),
+    path(
+        "settings/portal/types/<int:pk>/",
+        portal_settings.response_type_edit,
+        name="response_type_edit",
+    ),
+    path(
+        "settings/portal/other/",
+        portal_settings.portal_settings_other,
+        name="portal_settings_other",
+    ),
 ]

@@ -1,11 +1,16 @@
 """CSRF protection that works with `Referrer-Policy: no-referrer`.
 
-The portal sends `no-referrer` so a link key can never leak through a Referer header. Browsers
-then send `Origin: null` (and no Referer) with the portal's own form posts, which Django's
-origin and referer checks would reject. Those two checks are a second line; the first is the
-CSRF token, and it holds here because the CSRF and session cookies are SameSite=Lax: a post from
-another site carries neither cookie and fails the token check. So an `Origin: null` post is judged
-by its token alone; any real origin is still checked as usual.
+Settle sends `no-referrer` so a portal key can never leak through a Referer header. Under that
+policy browsers send `Origin: null` with the site's own form posts, which Django's origin check
+would reject. The origin check is a second line; the first is the CSRF token, and it holds here
+because the CSRF and session cookies are SameSite=Lax: a post from another site carries neither
+cookie and fails the token check. So an `Origin: null` post is judged by its token alone.
+
+One more guard for that case: browsers that send Fetch Metadata say where a request came from
+whatever the referrer policy. When `Sec-Fetch-Site` is present on an `Origin: null` post it must
+be `same-origin`, which shuts out a sibling subdomain (same site, so it gets Lax cookies, and able
+to plant a CSRF cookie of its own) and a plain-HTTP page of our own host. Any real origin is
+checked as Django always does.
 """
 
 from django.conf import settings
@@ -14,15 +19,13 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
     def _null_origin(self, request) -> bool:
-        return request.META.get("HTTP_ORIGIN") == "null" and settings.CSRF_COOKIE_SAMESITE in {
-            "Lax",
-            "Strict",
-        }
+        """An `Origin: null` post we may judge by its token alone (see the module docstring)."""
+        if request.META.get("HTTP_ORIGIN") != "null":
+            return False
+        if settings.CSRF_COOKIE_SAMESITE not in {"Lax", "Strict"}:
+            return False
+        fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+        return fetch_site is None or fetch_site == "same-origin"
 
     def _origin_verified(self, request):
         return self._null_origin(request) or super()._origin_verified(request)
-
-    def _check_referer(self, request):
-        if self._null_origin(request) and not request.META.get("HTTP_REFERER"):
-            return
-        super()._check_referer(request)

@@ -1,20 +1,46 @@
-"""Keep portal keys out of the logs: any `/p/<key>` in a log line is masked."""
+"""Keep portal keys out of the logs: any `/p/<key>` in a log line is masked.
+
+A portal path holds a key that signs its holder in, so it must never reach a log file, whichever
+logger wrote the line (Django's request and CSRF warnings and the development server name the
+path). The filter sits on the handlers, which covers every logger, and on the loggers that name
+paths, so a handler an operator adds later gets the masked line too.
+"""
 
 import logging
 import re
 
-PORTAL_KEY_RE = re.compile(r"(/p/)[A-Za-z0-9_-]{8,}")
+# Also the percent-encoded form, as in a `next=%2Fp%2F...` query string.
+PORTAL_KEY_RE = re.compile(r"(/p/|%2Fp%2F)[A-Za-z0-9_-]{8,}", re.IGNORECASE)
+MASK = "[redacted]"
 
 
 def redact(text: str) -> str:
-    return PORTAL_KEY_RE.sub(r"\1[redacted]", text)
+    return PORTAL_KEY_RE.sub(rf"\1{MASK}", text)
 
 
 class RedactPortalKeys(logging.Filter):
+    """Rewrite a record whose message, traceback or stack names a portal key; never drops one.
+
+    The traceback matters: Django's template engine logs a missing variable at DEBUG with the
+    whole context, the request (and so its path) included.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not turn into a crash here
+            return True
         cleaned = redact(message)
         if cleaned != message:
             record.msg = cleaned
             record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()

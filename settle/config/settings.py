@@ -217,7 +217,20 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Request lines name the path, and a portal path holds a key: mask it on every logger.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The loggers that name the path also mask it themselves, for any handler added later.
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["redact_keys"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["redact_keys"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+        "django.security.csrf": {"filters": ["redact_keys"]},
+        "django.template": {"filters": ["redact_keys"]},
     },
 }

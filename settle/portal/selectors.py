@@ -1,10 +1,19 @@
+"""The portal's reads: everything a debtor sees goes through an `access_*` function."""
+
+import re
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from settle.receivables.models import Debtor, Invoice
 
+# A primary key as it may arrive in a form or query string: plain ASCII digits, short enough to
+# fit a 64-bit column. (str.isdigit() also accepts "²" and other digits int() refuses.)
+_ID_RE = re.compile(r"^[0-9]{1,18}$")
+
 
 def access_open_invoices(*, debtor: Debtor) -> QuerySet[Invoice]:
-    """The only invoices a debtor may see or act on: their own, still open."""
+    """The only invoices a debtor may see or act on: their own, still open, by due date."""
     return (
         Invoice.objects.open()
         .filter(debtor=debtor)
@@ -13,7 +22,10 @@ def access_open_invoices(*, debtor: Debtor) -> QuerySet[Invoice]:
     )
 
 
-def access_selected_invoices(*, debtor: Debtor, ids: list[str]) -> list[Invoice]:
-    """The debtor's open invoices among `ids`; ids of anyone else's invoices are dropped."""
-    wanted = [int(i) for i in ids if str(i).isdigit()]
+def access_selected_invoices(*, debtor: Debtor, ids: Iterable[object]) -> list[Invoice]:
+    """The debtor's open invoices among `ids`; anyone else's ids, and anything that is not an
+    id at all, are dropped without a trace."""
+    wanted = {int(text) for text in (str(i).strip() for i in ids) if _ID_RE.match(text)}
+    if not wanted:
+        return []
     return list(access_open_invoices(debtor=debtor).filter(pk__in=wanted))

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from settle.common.errors import ApplicationError, FieldError
 from settle.portal.models import (
     PortalEvent,
     PortalEventKind,
@@ -109,12 +111,19 @@ def portal_link_check(*, key: str) -> SignInResult:
     return SignInResult(link=link)
 
 
-def portal_sign_in(*, key: str) -> SignInResult:
+def portal_sign_in(*, key: str, rate_limited: bool = False) -> SignInResult:
     """Sign in with a key (the POST of the link page): record the outcome either way.
 
-    The caller starts the debtor session with a fresh session key when `ok`.
+    The caller starts the debtor session with a fresh session key when `ok`. With
+    `rate_limited` the key is refused whatever it is; the refusal is recorded only when the key
+    belongs to a link (so the debtor's page shows it), never for unknown keys, so that a client
+    hammering us with guesses does not make us write a row per guess.
     """
     result = portal_link_check(key=key)
+    if rate_limited:
+        if result.link is None:
+            return SignInResult(link=None, refusal=RefusalReason.RATE_LIMITED)
+        result = SignInResult(link=result.link, refusal=RefusalReason.RATE_LIMITED)
     link = result.link
     with transaction.atomic():
         if result.ok:
@@ -130,6 +139,11 @@ def portal_sign_in(*, key: str) -> SignInResult:
                 reason=result.refusal,
             )
     return result
+
+
+def portal_sign_out(*, link: PortalLink) -> None:
+    """Record that the debtor signed in with `link` signed out (the caller ends the session)."""
+    PortalEvent.objects.create(debtor_id=link.debtor_id, link=link, kind=PortalEventKind.SIGNED_OUT)
 
 
 def portal_link_url(*, key: str) -> str:
@@ -155,3 +169,20 @@ def portal_link_request(*, identifier: str) -> list[Debtor]:
         PortalEvent(debtor=debtor, kind=PortalEventKind.NEW_LINK_REQUESTED) for debtor in debtors
     )
     return debtors
+
+
+def portal_settings_update(*, link_validity_days: int) -> PortalSettings:
+    """Change the portal-wide settings. A new validity applies to links created from now on;
+    links already sent keep the expiry they were given."""
+    if not 1 <= link_validity_days <= 365:
+        raise ApplicationError(
+            _("The link validity must be from 1 to 365 days."),
+            errors=[FieldError("link_validity_days", _("Use a number from 1 to 365."))],
+        )
+    with transaction.atomic():
+        portal_settings = PortalSettings.load()
+        PortalSettings.objects.filter(pk=portal_settings.pk).update(
+            link_validity_days=link_validity_days
+        )
+    portal_settings.refresh_from_db()
+    return portal_settings

@@ -1,8 +1,10 @@
 """The debtor's portal session.
 
-It lives in Django's session under its own keys, ends when the link it came from expires or is
-revoked, after 30 minutes without a request, or when the debtor is deactivated. Every portal view
-is wrapped in `debtor_required`, which puts the signed-in debtor on `request.debtor`.
+It lives in Django's session under its own keys and ends at the first of: the link it came from
+expires, the link is revoked, 30 minutes pass without a request, or the debtor is deactivated.
+All of these are checked against the database on every request, so revoking a link in the back
+office signs the debtor out at their next click. Every debtor page is wrapped in
+`debtor_required`, which puts the signed-in debtor on `request.debtor`.
 """
 
 from collections.abc import Callable
@@ -11,7 +13,10 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from settle.portal.models import PortalLink
 
@@ -22,8 +27,12 @@ _SEEN = "portal.seen_at"
 
 
 def portal_session_start(request: HttpRequest, *, link: PortalLink) -> None:
-    """Begin a debtor session under a new session key, so a planted session id is worthless."""
-    portal_session_end(request)
+    """Begin a debtor session under a new session key, so a planted session id is worthless.
+
+    Whatever else the session holds (a back-office login in the same browser) moves to the new
+    key with it; only the key changes.
+    """
+    _forget(request)
     request.session.cycle_key()
     request.session[_DEBTOR] = link.debtor_id
     request.session[_LINK] = link.pk
@@ -31,12 +40,29 @@ def portal_session_start(request: HttpRequest, *, link: PortalLink) -> None:
 
 
 def portal_session_end(request: HttpRequest) -> None:
+    """End the debtor session. A session left empty is deleted with its cookie; one that still
+    holds something else (a back-office login) gets a new key, so the old id is worthless."""
+    had_debtor = _forget(request)
+    if not had_debtor:
+        return
+    if not list(request.session.keys()):
+        request.session.flush()
+    else:
+        request.session.cycle_key()
+
+
+def _forget(request: HttpRequest) -> bool:
+    had = _LINK in request.session
     for name in (_DEBTOR, _LINK, _SEEN):
         request.session.pop(name, None)
+    return had
 
 
 def portal_session_link(request: HttpRequest) -> PortalLink | None:
-    """The link behind a live debtor session (with its debtor), or None if there is none."""
+    """The link behind a live debtor session (with its debtor), or None if there is none.
+
+    Touches the session (a write) only for a live one, to measure idle time from this request.
+    """
     link_id = request.session.get(_LINK)
     seen = request.session.get(_SEEN)
     if not link_id or not seen:
@@ -44,7 +70,7 @@ def portal_session_link(request: HttpRequest) -> PortalLink | None:
     now = timezone.now()
     try:
         idle = now - datetime.fromisoformat(seen)
-    except ValueError:
+    except (TypeError, ValueError):
         return None
     if idle > IDLE_TIMEOUT:
         return None
@@ -65,7 +91,12 @@ def portal_session_link(request: HttpRequest) -> PortalLink | None:
 
 
 def debtor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let the request through only with a live debtor session; otherwise end it and explain."""
+    """Let the request through only with a live debtor session; otherwise end it and explain.
+
+    Debtor pages are never stored by a browser or proxy cache, so Back after signing out (or on a
+    shared computer) shows nothing. An htmx request whose session ended is sent to the explaining
+    page as a whole, instead of having that page swapped into a fragment.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -73,9 +104,16 @@ def debtor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         if link is None:
             had_session = _LINK in request.session
             portal_session_end(request)
-            return redirect("portal:ended" if had_session else "portal:signed_out")
-        request.debtor = link.debtor
-        request.portal_link = link
-        return view(request, *args, **kwargs)
+            target = "portal:ended" if had_session else "portal:signed_out"
+            if getattr(request, "htmx", False):
+                response = HttpResponseClientRedirect(reverse(target))
+            else:
+                response = redirect(target)
+        else:
+            request.debtor = link.debtor
+            request.portal_link = link
+            response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
     return wrapper

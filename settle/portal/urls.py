@@ -13,4 +13,5 @@ urlpatterns = [
     path("portal/sign-out/", views.sign_out, name="sign_out"),
     path("portal/new-link/", views.new_link, name="new_link"),
     path("portal/respond/", response_views.respond, name="respond"),
+    path("portal/respond/fields/", response_views.respond_fields, name="respond_fields"),
 ]

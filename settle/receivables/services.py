@@ -117,6 +117,10 @@ def invoice_records_check(
 
 
 def _debtor_ids(numbers: set[str]) -> dict[str, int]:
+    if connection.vendor == "postgresql":
+        # One query with one array parameter instead of a parameter per number.
+        rows = bulk.rows_by_number(Debtor, ["number", "id"], sorted(numbers))
+        return dict(rows.values())
     found: dict[str, int] = {}
     ordered = sorted(numbers)
     for start in range(0, len(ordered), UPSERT_CHUNK):

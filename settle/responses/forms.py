@@ -1,5 +1,7 @@
 """The form a debtor fills in for a response type, built from the type's configured fields."""
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -10,9 +12,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from settle.responses.models import DateRule, FieldKind, ResponseField, ResponseType
-from settle.responses.uploads import validate_upload
+from settle.responses.uploads import ACCEPT, validate_upload
 
 MAX_TEXT = 2000
+MAX_INSTALMENTS = 120
+# Longer than any amount a person types; anything longer is refused before it is parsed.
+MAX_AMOUNT_CHARS = 30
+_GROUPED = {",": re.compile(r"\d{1,3}(,\d{3})+"), ".": re.compile(r"\d{1,3}(\.\d{3})+")}
 
 
 class DateInput(forms.DateInput):
@@ -33,8 +39,52 @@ def _date_validator(rule: str):
     return check
 
 
-def _upload_validator(upload) -> None:
-    validate_upload(upload)
+def amount_text_normalise(text: str, *, dutch: bool) -> str | None:
+    """Turn an amount as people type it into "1234.56", or None if it cannot be read.
+
+    Both "12,50" and "12.50" mean twelve fifty whatever the language, and grouped thousands
+    ("1.234,56", "1,234.56") are understood; a lone separator followed by exactly three digits
+    ("1.250") is a thousands separator in the notation of the language (Dutch: ".", English: ",").
+    """
+    text = text.replace("\xa0", "").replace(" ", "").replace("€", "")
+    if not text or len(text) > MAX_AMOUNT_CHARS:
+        return None
+    sign = ""
+    if text[0] in "+-":
+        sign, text = ("-" if text[0] == "-" else ""), text[1:]
+    if not re.fullmatch(r"[0-9.,]+", text) or not text[0].isdigit():
+        return None
+    separators = [s for s in ",." if s in text]
+    if len(separators) == 2:
+        decimal_sep = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_sep == "," else ","
+        whole, _sep, cents = text.rpartition(decimal_sep)
+        if thousands in cents or not _GROUPED[thousands].fullmatch(whole):
+            return None
+        return f"{sign}{whole.replace(thousands, '')}.{cents}"
+    if not separators:
+        return sign + text
+    sep = separators[0]
+    if text.count(sep) > 1:
+        return sign + text.replace(sep, "") if _GROUPED[sep].fullmatch(text) else None
+    whole, _sep, cents = text.partition(sep)
+    local_thousands = "." if dutch else ","
+    if sep == local_thousands and len(cents) == 3:
+        return sign + whole + cents
+    return f"{sign}{whole}.{cents}"
+
+
+class AmountField(forms.DecimalField):
+    """An amount in euros, typed with a decimal comma or point."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        dutch = (get_language() or "nl").startswith("nl")
+        normalised = amount_text_normalise(str(value).strip(), dutch=dutch)
+        if normalised is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(normalised)
 
 
 def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
@@ -52,16 +102,20 @@ def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
             **common,
         )
     if kind == FieldKind.AMOUNT:
-        return forms.DecimalField(
+        return AmountField(
             max_digits=12,
             decimal_places=2,
             min_value=Decimal("0.01"),
-            localize=True,
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             **common,
         )
     if kind == FieldKind.INTEGER:
-        return forms.IntegerField(min_value=1, max_value=120, **common)
+        return forms.IntegerField(
+            min_value=1,
+            max_value=MAX_INSTALMENTS,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            **common,
+        )
     if kind == FieldKind.CHOICE:
         lang_en = (get_language() or "nl").startswith("en")
         choices = [
@@ -70,14 +124,35 @@ def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
         ]
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == FieldKind.EMAIL:
-        return forms.EmailField(initial=initial_email or None, **common)
+        return forms.EmailField(
+            initial=initial_email or None,
+            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+            **common,
+        )
     if kind == FieldKind.FILE:
         return forms.FileField(
-            validators=[_upload_validator],
-            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+            help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+            validators=[validate_upload],
+            widget=forms.FileInput(attrs={"accept": ACCEPT}),
             **common,
         )
     raise ValueError(f"unknown field kind {kind}")
+
+
+@dataclass(frozen=True)
+class FormEntry:
+    """A bound field with the configuration that made it, for the template."""
+
+    field: forms.BoundField
+    config: ResponseField
+
+    @property
+    def kind(self) -> str:
+        return self.config.kind
+
+    @property
+    def optional(self) -> bool:
+        return self.config.optional
 
 
 class ResponseForm(forms.Form):
@@ -91,6 +166,13 @@ class ResponseForm(forms.Form):
         self.config = [f for f in response_type.fields.all() if f.visible]
         for field in self.config:
             self.fields[f"f_{field.key}"] = _form_field(field, initial_email=initial_email)
+
+    @property
+    def is_multipart_needed(self) -> bool:
+        return any(field.kind == FieldKind.FILE for field in self.config)
+
+    def entries(self) -> list[FormEntry]:
+        return [FormEntry(field=self[f"f_{c.key}"], config=c) for c in self.config]
 
     def values(self) -> dict:
         """The entered values, JSON-safe, by field key (files are handled separately)."""
@@ -112,3 +194,9 @@ class ResponseForm(forms.Form):
             for field in self.config
             if field.kind == FieldKind.FILE and self.cleaned_data.get(f"f_{field.key}")
         }
+
+    def add_field_errors(self, errors) -> None:
+        """Put a service's field errors (by field key) next to their fields, others on top."""
+        for error in errors:
+            name = f"f_{error.field}"
+            self.add_error(name if name in self.fields else None, error.message)

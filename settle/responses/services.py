@@ -2,12 +2,14 @@
 
 from collections.abc import Mapping, Sequence
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from settle.common.errors import ApplicationError
+from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.models import Debtor, Invoice
 from settle.responses.models import (
     Response,
@@ -17,6 +19,8 @@ from settle.responses.models import (
     ResponseType,
 )
 from settle.responses.uploads import validate_upload
+
+SUBMISSION_KEY_MAX = Response._meta.get_field("submission_key").max_length
 
 
 def response_submit(
@@ -41,14 +45,21 @@ def response_submit(
         raise ApplicationError(_("Select at least one invoice."))
     if any(inv.debtor_id != debtor.pk or inv.open_amount <= 0 for inv in invoices):
         raise ApplicationError(_("Only your own open invoices can be selected."))
-    if not submission_key:
+    if not submission_key or len(submission_key) > SUBMISSION_KEY_MAX:
         raise ApplicationError(_("The form has expired; please try again."))
+    invoices = list({invoice.pk: invoice for invoice in invoices}.values())
     existing = Response.objects.filter(debtor=debtor, submission_key=submission_key).first()
     if existing is not None:
         return existing
-    checked_files = {
-        key: (upload, validate_upload(upload)) for key, upload in (files or {}).items()
-    }
+    checked_files = {}
+    for key, upload in (files or {}).items():
+        try:
+            checked_files[key] = (upload, validate_upload(upload))
+        except ValidationError as error:
+            raise ApplicationError(
+                error.messages[0], errors=[FieldError(key, error.messages[0])]
+            ) from None
+    stored: list[str] = []
     try:
         with transaction.atomic():
             response = Response.objects.create(
@@ -69,8 +80,14 @@ def response_submit(
                 )
                 # Our own name: an uploaded file name never reaches the file system.
                 attachment.file.save(f"{response.pk}-{key}.{extension}", upload, save=False)
+                stored.append(attachment.file.name)
                 attachment.save()
-    except IntegrityError:
+    except Exception as error:
+        # The rows are rolled back; the files written for them must not linger without a row.
+        for name in stored:
+            ResponseAttachment.file.field.storage.delete(name)
+        if not isinstance(error, IntegrityError):
+            raise
         # A concurrent request with the same key won the race; show the debtor that one.
         existing = Response.objects.filter(debtor=debtor, submission_key=submission_key).first()
         if existing is None:
@@ -79,14 +96,20 @@ def response_submit(
     return response
 
 
-def response_close(*, response: Response, closed_by=None, note: str = "") -> Response:
-    """Close an open response; its invoices are no longer excluded from dunning by it."""
+def response_close(
+    *, response: Response, closed_by: AbstractBaseUser | None = None, note: str = ""
+) -> Response:
+    """Close an open response, once; its invoices are no longer excluded from dunning by it.
+
+    Closing a response that is already closed is refused, so two employees closing the same
+    response at the same moment cannot overwrite each other's note.
+    """
     with transaction.atomic():
         updated = Response.objects.filter(pk=response.pk, state=ResponseState.OPEN).update(
             state=ResponseState.CLOSED,
             closed_at=timezone.now(),
             closed_by=closed_by,
-            close_note=note,
+            close_note=note.strip(),
             updated_at=timezone.now(),
         )
         if not updated:

@@ -8,18 +8,29 @@ from django.utils.translation import gettext as _
 from settle.responses.models import Response, WorkflowKind
 
 
-def _date(value: str | None) -> str:
+def _date(value: object) -> str:
+    """A stored ISO date in the active language's short notation; "" for anything else.
+
+    Values can come from the API or an older form, so a missing or odd value must never break
+    the debtor's landing page.
+    """
+    if not isinstance(value, str):
+        return ""
     try:
-        return date_format(date.fromisoformat(value or ""), "SHORT_DATE_FORMAT")
+        return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
     except ValueError:
         return ""
 
 
 def response_status_text(response: Response) -> str:
-    values = response.values or {}
+    """What the debtor reads as the invoice's status while `response` is open."""
+    values = response.values if isinstance(response.values, dict) else {}
     kind = response.response_type.workflow
     if kind == WorkflowKind.PROMISE:
-        return _("Payment promised for %(date)s") % {"date": _date(values.get("promised_date"))}
+        promised = _date(values.get("promised_date"))
+        if promised:
+            return _("Payment promised for %(date)s") % {"date": promised}
+        return _("Payment promised")
     if kind == WorkflowKind.COMPLAINT:
         return _("Complaint being handled")
     if kind == WorkflowKind.ALREADY_PAID:

@@ -2,12 +2,12 @@ from dataclasses import replace
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from settle.api import selectors
 from settle.api.schemas import ErrorOut, PaymentIn, PaymentOut
-from settle.common.errors import ApplicationError, FieldError
+from settle.common.errors import AlreadyDone, ApplicationError, FieldError
 from settle.receivables.services import payment_book
 
 router = Router(tags=["payments"])
@@ -49,15 +49,14 @@ def payment_post(request: HttpRequest, payload: PaymentIn):
             allocations=[(a.invoice_number, a.amount) for a in payload.allocations],
             currency=payload.currency,
         )
+    except AlreadyDone as exc:
+        # A repeated reference is not bad input: the client can treat the payment as booked.
+        raise HttpError(409, exc.message) from exc
     except ApplicationError as exc:
-        # The service refuses a repeated reference before anything else; tell it apart by asking
-        # whether that reference is booked, so the client can treat a repeat as done.
-        if selectors.payment_exists(source=payload.source, reference=payload.reference.strip()):
-            raise HttpError(409, exc.message) from exc
         # Errors with an index concern an allocation; name them as the request does.
         exc.errors = [
             replace(e, field=f"allocations.{e.field}") if e.index is not None else e
             for e in exc.errors
         ]
         raise
-    return 201, selectors.payment_detail(pk=payment.pk)
+    return Status(201, selectors.payment_detail(pk=payment.pk))

@@ -32,5 +32,7 @@ def debtor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "debtor": debtor,
             "invoices": selectors.debtor_invoices(debtor=debtor),
             "payments": selectors.debtor_payments(debtor=debtor),
+            "portal_links": selectors.debtor_portal_links(debtor=debtor),
+            "timeline": selectors.debtor_timeline(debtor=debtor),
         },
     )

@@ -1,0 +1,137 @@
+"""Forms of the portal settings, the responses inbox and portal links. They check the shape of
+the input; the services in settle.responses.configuration and settle.portal.services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from settle.responses.configuration import (
+    ACTION_ID_LENGTH,
+    LABEL_LENGTH,
+    MAX_POSITION,
+    NAME_LENGTH,
+    FieldSettings,
+)
+from settle.responses.models import ResponseField, ResponseState, ResponseType
+
+CLOSE_NOTE_LENGTH = 2000
+ALL = "all"
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Labels stand above their inputs; Django's trailing colon would only add noise.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def _position_field(label) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=MAX_POSITION,
+        widget=forms.NumberInput(attrs={"class": "input--position"}),
+    )
+
+
+class ResponseTypeForm(_Form):
+    name_nl = forms.CharField(label=_("Dutch name"), max_length=NAME_LENGTH)
+    name_en = forms.CharField(label=_("English name"), max_length=NAME_LENGTH)
+    external_action_id = forms.CharField(
+        label=_("External action ID"),
+        max_length=ACTION_ID_LENGTH,
+        required=False,
+        help_text=_("The code of the matching action type in the ERP or collections system."),
+    )
+    excludes_from_dunning = forms.BooleanField(
+        label=_("Exclude from dunning"),
+        required=False,
+        help_text=_("While a response of this type is open, its invoices get no reminders."),
+    )
+    enabled_in_portal = forms.BooleanField(
+        label=_("Enabled in portal"),
+        required=False,
+        help_text=_("Debtors can choose this response in the portal."),
+    )
+    position = _position_field(_("Order in the portal"))
+
+    @classmethod
+    def initial_for(cls, response_type: ResponseType) -> dict:
+        return {name: getattr(response_type, name) for name in cls.base_fields}
+
+
+class FieldSettingsForm(_Form):
+    """The settings of one field of a response type. Its prefix carries the field's id, so a
+    posted value can only ever reach the field it was shown for."""
+
+    label_nl = forms.CharField(max_length=LABEL_LENGTH)
+    label_en = forms.CharField(max_length=LABEL_LENGTH)
+    visible = forms.BooleanField(required=False)
+    optional = forms.BooleanField(required=False)
+    position = _position_field("")
+
+    def __init__(self, *args, config: ResponseField, **kwargs):
+        kwargs.setdefault("prefix", f"field-{config.pk}")
+        kwargs.setdefault(
+            "initial",
+            {name: getattr(config, name) for name in self.base_fields},
+        )
+        super().__init__(*args, **kwargs)
+        self.config = config
+        # Each input's label names its field: a table of 20 inputs all called "Visible" means
+        # nothing to a screen reader.
+        name = config.label
+        self.fields["label_nl"].label = _("Dutch label of “%(field)s”") % {"field": name}
+        self.fields["label_en"].label = _("English label of “%(field)s”") % {"field": name}
+        self.fields["visible"].label = _("“%(field)s” is visible") % {"field": name}
+        self.fields["optional"].label = _("“%(field)s” is optional") % {"field": name}
+        self.fields["position"].label = _("Order of “%(field)s”") % {"field": name}
+
+    def settings(self) -> FieldSettings:
+        return FieldSettings(**self.cleaned_data)
+
+
+class PortalSettingsForm(_Form):
+    link_validity_days = forms.IntegerField(
+        label=_("Link validity (days)"),
+        min_value=1,
+        max_value=365,
+        help_text=_(
+            "How long a new portal link stays valid, from 1 to 365 days. Links already sent "
+            "keep their expiry."
+        ),
+    )
+
+
+class ResponseFilterForm(_Form):
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[*ResponseState.choices, (ALL, _("All"))],
+    )
+    type = forms.ModelChoiceField(
+        label=_("Type"),
+        required=False,
+        queryset=ResponseType.objects.all(),
+        to_field_name="code",
+        empty_label=_("All types"),
+    )
+
+    def filters(self) -> dict:
+        """Valid values as arguments for the response_inbox selector; open responses unless
+        asked otherwise."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        state = data.get("state") or ResponseState.OPEN
+        return {
+            "state": "" if state == ALL else state,
+            "response_type": data.get("type"),
+        }
+
+
+class ResponseCloseForm(_Form):
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=CLOSE_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done or decided; kept with the response."),
+    )

@@ -1,0 +1,131 @@
+"""Portal settings: the response types a debtor can choose, their fields, and the link validity.
+Administrators only."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from settle.backoffice.decorators import admin_required, staff_required
+from settle.backoffice.forms_portal import FieldSettingsForm, PortalSettingsForm, ResponseTypeForm
+from settle.common.errors import ApplicationError
+from settle.portal.models import PortalSettings
+from settle.portal.services import portal_settings_update
+from settle.responses.configuration import response_type_update
+from settle.responses.models import ResponseType
+
+
+def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Settings are for administrators. Anyone not signed in as an employee is sent to sign in;
+    an employee gets a 403 page that says why, since signing in again would not help them."""
+
+    guarded = admin_required(view)
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_superuser:
+            return render(request, "backoffice/settings_forbidden.html", status=403)
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
+@administrator_required
+def portal_settings(request: HttpRequest) -> HttpResponse:
+    types = ResponseType.objects.prefetch_related("fields").order_by("position", "code")
+    return render(
+        request, "backoffice/portal_settings.html", {"response_types": types, "tab": "types"}
+    )
+
+
+def _posted(request: HttpRequest):
+    # Not `request.POST or None`: an empty POST must be judged (and refused), not ignored.
+    return request.POST if request.method == "POST" else None
+
+
+def _bound_field_forms(request: HttpRequest, response_type: ResponseType):
+    return [
+        FieldSettingsForm(_posted(request), config=field) for field in response_type.fields.all()
+    ]
+
+
+def _show_errors(exc: ApplicationError, form, field_forms) -> None:
+    """Put a service's field errors next to the inputs they are about."""
+    by_id = {field_form.config.pk: field_form for field_form in field_forms}
+    for error in exc.errors:
+        target = by_id.get(error.index) if error.index is not None else form
+        if target is None:
+            continue
+        name = error.field if error.field in target.fields else None
+        target.add_error(name, error.message)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    response_type = get_object_or_404(ResponseType.objects.prefetch_related("fields"), pk=pk)
+    form = ResponseTypeForm(_posted(request), initial=ResponseTypeForm.initial_for(response_type))
+    field_forms = _bound_field_forms(request, response_type)
+    refusal = None
+    # Every form is checked, so all mistakes show at once, not one form per try.
+    checked = [f.is_valid() for f in [form, *field_forms]] if request.method == "POST" else []
+    valid = bool(checked) and all(checked)
+    if valid:
+        try:
+            response_type_update(
+                response_type=response_type,
+                **form.cleaned_data,
+                fields={f.config.pk: f.settings() for f in field_forms},
+            )
+        except ApplicationError as exc:
+            refusal = exc
+            _show_errors(exc, form, field_forms)
+        else:
+            messages.success(
+                request, _("“%(type)s” has been saved.") % {"type": response_type.name}
+            )
+            return redirect("backoffice:response_type_edit", pk=response_type.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "backoffice/response_type_edit.html",
+        {
+            "response_type": response_type,
+            "form": form,
+            "field_forms": field_forms,
+            "refusal": refusal,
+            "failed": request.method == "POST",
+            "tab": "types",
+        },
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def portal_settings_other(request: HttpRequest) -> HttpResponse:
+    current = PortalSettings.load()
+    form = PortalSettingsForm(
+        _posted(request), initial={"link_validity_days": current.link_validity_days}
+    )
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal_settings_update(**form.cleaned_data)
+        except ApplicationError as exc:
+            refusal = exc
+            _show_errors(exc, form, [])
+        else:
+            messages.success(request, _("The portal settings have been saved."))
+            return redirect("backoffice:portal_settings_other")
+    return render(
+        request,
+        "backoffice/portal_settings_other.html",
+        {"form": form, "refusal": refusal, "tab": "other"},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from settle.portal.services import portal_link_issue, portal_link_url
+from settle.receivables.models import Debtor
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:
+        # A property: argparse needs a plain string, translated when the command runs.
+        return _(
+            "Create a portal link for a debtor and print its full URL (from SETTLE_BASE_URL) as "
+            "the last line. The link cannot be shown again; only its hash is stored."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("debtor_number", help=_("The debtor's number."))
+
+    def handle(self, *args, debtor_number: str, **options):
+        number = debtor_number.strip()
+        debtor = Debtor.objects.filter(number=number).first()
+        if debtor is None:
+            raise CommandError(_("There is no debtor with number %(number)r.") % {"number": number})
+        if not debtor.active:
+            raise CommandError(
+                _("Debtor %(number)s is inactive; a portal link would not sign in.")
+                % {"number": debtor.number}
+            )
+        issued = portal_link_issue(debtor=debtor)
+        until = date_format(localtime(issued.link.expires_at), "DATETIME_FORMAT")
+        self.stdout.write(
+            _("Portal link for %(number)s (%(name)s), valid until %(until)s:")
+            % {"number": debtor.number, "name": debtor.name, "until": until}
+        )
+        # The URL alone on the last line, so scripts can take it with `tail -n 1`.
+        self.stdout.write(portal_link_url(key=issued.key))
