@@ -1,6 +1,7 @@
 """Benchmark: the portal's landing page under gunicorn on PostgreSQL, against a bare Django view.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/settle_bench_portal python bench/portal_landing.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/settle_bench_portal \
+        python bench/portal_landing.py
 
 The database named in DATABASE_URL is dropped and created afresh; never point it at real data.
 
@@ -284,7 +285,7 @@ def load_wrk(port: int, path: str, cookies: list[str], seconds: int) -> dict:
             [
                 "wrk",
                 "-t",
-                "2",
+                str(min(2, CONNECTIONS)),
                 "-c",
                 str(CONNECTIONS),
                 "-d",
@@ -347,9 +348,7 @@ def load_asyncio(port: int, path: str, cookies: list[str], seconds: int) -> dict
         failures: list[int] = []
         started = time.monotonic()
         stop = started + seconds
-        await asyncio.gather(
-            *(client(i, stop, latencies, failures) for i in range(CONNECTIONS))
-        )
+        await asyncio.gather(*(client(i, stop, latencies, failures) for i in range(CONNECTIONS)))
         return latencies, failures, time.monotonic() - started
 
     latencies, failures, elapsed = asyncio.run(run())

@@ -15,12 +15,15 @@ KEY_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 def key_new() -> str:
+    """A fresh key: 256 bits from the operating system's CSPRNG, URL-safe."""
     return secrets.token_urlsafe(KEY_BYTES)
 
 
 def key_hash(key: str) -> str:
+    """The SHA-256 (hex) under which a key is stored and looked up."""
     return hashlib.sha256(key.encode("ascii", "replace")).hexdigest()
 
 
 def key_looks_valid(key: str) -> bool:
-    return bool(KEY_RE.match(key))
+    """Whether `key` has the shape of one of ours; anything else is refused without a query."""
+    return bool(KEY_RE.fullmatch(key))

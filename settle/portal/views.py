@@ -1,6 +1,8 @@
 """The debtor's side of Settle. Every page but the link and the neutral pages needs a live debtor
 session (`debtor_required`) and reads only through `access_*` selectors."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -8,11 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from settle.backoffice.templatetags.money import money
 from settle.portal.ratelimit import rate_limit_exceeded, rate_limit_reached
 from settle.portal.selectors import access_open_invoices
 from settle.portal.services import (
@@ -27,7 +31,8 @@ from settle.portal.session import (
     portal_session_link,
     portal_session_start,
 )
-from settle.receivables.models import ZERO
+from settle.receivables.models import ZERO, Invoice
+from settle.responses.models import Response
 from settle.responses.selectors import latest_open_responses
 from settle.responses.status import response_status_text
 
@@ -73,10 +78,11 @@ def link(request: HttpRequest, key: str) -> HttpResponse:
     """GET shows one button and changes nothing (mail scanners open links); POST signs in.
 
     GET and HEAD write no row and start no session. The page does set Django's CSRF cookie
-    (`csrftoken`) when the browser has none: the button's POST must be protected against login
-    CSRF (another site signing a visitor into the attacker's own portal), and a CSRF token only
-    proves anything when it is bound to a secret the browser received earlier. That cookie holds
-    a random secret, no state on the server, and nothing about the debtor or the link.
+    (`csrftoken`; a browser that has one gets it back with a renewed expiry): the button's POST
+    must be protected against login CSRF (another site signing a visitor into the attacker's own
+    portal), and a CSRF token only proves anything when it is bound to a secret the browser
+    received earlier, which before the first page can only be a cookie. That cookie holds a
+    random secret, no state on the server, and nothing about the debtor or the link.
     """
     if rate_limit_reached(request, scope="portal-key", limit=FAILED_KEYS_PER_MINUTE):
         if request.method == "POST":
@@ -113,27 +119,50 @@ def link(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "portal/link.html")
 
 
+def _invoice_rows(invoices: list[Invoice], latest: dict[int, Response]) -> list[dict[str, str]]:
+    """What the landing page shows of each invoice, formatted here with the same functions the
+    `date` and `money` filters use: for 50 invoices that halves the time the page takes to
+    render (bench/portal_landing.py). The template still escapes every value."""
+    rows = []
+    for invoice in invoices:
+        response = latest.get(invoice.pk)
+        rows.append(
+            {
+                "pk": str(invoice.pk),
+                "number": invoice.number,
+                "issue_date": date_format(invoice.issue_date, "SHORT_DATE_FORMAT"),
+                "due_date": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
+                "amount": money(invoice.amount, invoice.currency),
+                "open_amount": money(invoice.open_amount, invoice.currency),
+                "status": response_status_text(response)
+                if response is not None
+                else invoice.collection_status.label,
+            }
+        )
+    return rows
+
+
+def _totals(invoices: list[Invoice]) -> list[str]:
+    """The total open, one per currency (almost always just one)."""
+    totals: dict[str, Decimal] = {}
+    for invoice in invoices:
+        totals[invoice.currency] = totals.get(invoice.currency, ZERO) + invoice.open_amount
+    return [money(amount, currency) for currency, amount in totals.items()]
+
+
 @require_safe
 @debtor_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: the debtor's open invoices with their status and the total open.
+    """The landing page: the debtor's open invoices by due date, each with its status (the
+    latest open response, else the collection status), and the total open.
 
     A fixed number of queries however many invoices: session, link with debtor, invoices with
     their collection status, the latest open responses, and the session's idle-time update.
     """
     invoices = list(access_open_invoices(debtor=request.debtor))
     latest = latest_open_responses(invoice.pk for invoice in invoices)
-    rows = [
-        {
-            "invoice": invoice,
-            "status": response_status_text(latest[invoice.pk])
-            if invoice.pk in latest
-            else invoice.collection_status.label,
-        }
-        for invoice in invoices
-    ]
-    total = sum((invoice.open_amount for invoice in invoices), ZERO)
-    return render(request, "portal/home.html", {"rows": rows, "total": total})
+    context = {"rows": _invoice_rows(invoices, latest), "totals": _totals(invoices)}
+    return render(request, "portal/home.html", context)
 
 
 @require_POST

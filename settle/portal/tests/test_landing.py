@@ -176,3 +176,13 @@ def test_it_needs_as_many_queries_for_500_invoices_as_for_1(client, carol):
 
     assert len(_rows(text_of(client.get(HOME)))) == 500
     assert one == many
+
+
+def test_it_shows_amounts_in_each_invoices_currency(carol_client, carol):
+    InvoiceFactory(debtor=carol, amount=Decimal("10.00"), currency="USD")
+    InvoiceFactory(debtor=carol, amount=Decimal("20.00"))
+
+    html = text_of(carol_client.get(HOME))
+
+    assert "Total open: <strong>$10.00 + €20.00</strong>" in html
+    assert '<span class="open">$10.00</span>' in html
