@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SETTLE_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test bench lint messages
 
@@ -16,10 +17,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The demo loads once; later runs give the demo users fresh passwords so the login printed
+# here always works, and issue a fresh portal link for one demo debtor.
 run: install
 	$(BIN)/settle migrate --noinput
-	$(BIN)/settle demo
-	PORT=$(PORT) $(BIN)/settle serve
+	SETTLE_BASE_URL=$(SETTLE_BASE_URL) $(BIN)/settle demo --reset-passwords
+	@echo "Portal of a demo debtor:"
+	@SETTLE_BASE_URL=$(SETTLE_BASE_URL) $(BIN)/settle portal_link DEMO-1001 | tail -n 1
+	SETTLE_BASE_URL=$(SETTLE_BASE_URL) $(BIN)/settle serve --port $(PORT)
 
 test: install
 	$(BIN)/pytest

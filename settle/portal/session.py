@@ -3,7 +3,12 @@
 It lives in Django's session under its own keys and ends at the first of: the link it came from
 expires, the link is revoked, 30 minutes pass without a request, or the debtor is deactivated.
 All of these are checked against the database on every request, so revoking a link in the back
-office signs the debtor out at their next click. Every debtor page is wrapped in
+office signs the debtor out at their next click.
+
+Idle time is measured to the minute, not to the second: the time of the last request is written
+to the session only when the one stored is a minute or more old, so a debtor clicking around does
+not cost a session write on every page (bench/portal_landing.py). The session therefore ends
+between 29 and 30 minutes after the last request, never later. Every debtor page is wrapped in
 `debtor_required`, which puts the signed-in debtor on `request.debtor`.
 """
 
@@ -21,6 +26,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from settle.portal.models import PortalLink
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+# How stale the stored time of the last request may get before a request rewrites it.
+SEEN_REFRESH = timedelta(minutes=1)
 _DEBTOR = "portal.debtor_id"
 _LINK = "portal.link_id"
 _SEEN = "portal.seen_at"
@@ -61,7 +68,8 @@ def _forget(request: HttpRequest) -> bool:
 def portal_session_link(request: HttpRequest) -> PortalLink | None:
     """The link behind a live debtor session (with its debtor), or None if there is none.
 
-    Touches the session (a write) only for a live one, to measure idle time from this request.
+    Touches the session (a write) only for a live one whose stored time of the last request is
+    `SEEN_REFRESH` old, to measure idle time from this request to the minute.
     """
     link_id = request.session.get(_LINK)
     seen = request.session.get(_SEEN)
@@ -85,7 +93,7 @@ def portal_session_link(request: HttpRequest) -> PortalLink | None:
         )
         .first()
     )
-    if link is not None:
+    if link is not None and idle >= SEEN_REFRESH:
         request.session[_SEEN] = now.isoformat()
     return link
 

@@ -1,9 +1,10 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 
 from settle.receivables.models import Invoice
 from settle.responses.models import Response, ResponseState, ResponseType
+from settle.responses.status import status_text
 
 ResponseInvoice = Response.invoices.through
 
@@ -21,6 +22,50 @@ def latest_open_responses(invoice_ids: Iterable[int]) -> dict[int, Response]:
     for link in links:
         latest.setdefault(link.invoice_id, link.response)
     return latest
+
+
+def invoice_rows_with_status(invoices: QuerySet[Invoice], fields: Sequence[str]) -> list[dict]:
+    """`fields` of each of `invoices`, in their order, as plain rows, each with "response_status":
+    the status line (`status_text`, in the active language) of the invoice's newest open
+    response, as `latest_open_responses` picks it, or None when it has none.
+
+    One query however many invoices (the invoices left-joined to their open responses, newest
+    first) and no model per row: it serves the portal's landing page, its busiest
+    (bench/portal_landing.py).
+    """
+    ordering = invoices.query.order_by or Invoice._meta.ordering
+    rows = (
+        invoices.annotate(
+            open_response=FilteredRelation(
+                "responses", condition=Q(responses__state=ResponseState.OPEN)
+            )
+        )
+        .order_by(*ordering, "pk", "-open_response__created_at", "-open_response__id")
+        .values(
+            *dict.fromkeys([*fields, "pk"]),
+            "open_response__values",
+            "open_response__response_type__workflow",
+            "open_response__response_type__name_nl",
+            "open_response__response_type__name_en",
+        )
+    )
+    result: dict[int, dict] = {}
+    for row in rows:
+        pk = row["pk"]
+        if pk not in result:
+            result[pk] = {field: row[field] for field in fields}
+            result[pk]["response_status"] = None
+        # An invoice has a row per response, and a closed one comes with empty response
+        # columns; among the open ones the first is the newest.
+        workflow = row["open_response__response_type__workflow"]
+        if workflow is not None and result[pk]["response_status"] is None:
+            result[pk]["response_status"] = status_text(
+                workflow=workflow,
+                values=row["open_response__values"],
+                name_nl=row["open_response__response_type__name_nl"],
+                name_en=row["open_response__response_type__name_en"],
+            )
+    return list(result.values())
 
 
 def _excluding_open_response():

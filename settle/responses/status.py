@@ -5,7 +5,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from settle.responses.models import Response, WorkflowKind
+from settle.responses.models import Response, ResponseType, WorkflowKind
 
 
 def _date(value: object) -> str:
@@ -24,26 +24,38 @@ def _date(value: object) -> str:
 
 def response_status_text(response: Response) -> str:
     """What the debtor reads as the invoice's status while `response` is open."""
-    values = response.values if isinstance(response.values, dict) else {}
-    kind = response.response_type.workflow
-    if kind == WorkflowKind.PROMISE:
+    response_type = response.response_type
+    return status_text(
+        workflow=response_type.workflow,
+        values=response.values,
+        name_nl=response_type.name_nl,
+        name_en=response_type.name_en,
+    )
+
+
+def status_text(*, workflow: str, values: object, name_nl: str, name_en: str) -> str:
+    """The status line of an open response from its stored parts: its type's workflow kind and
+    names, and its entered values. The landing page reads these parts without building models
+    (`latest_open_response_statuses`); `response_status_text` reads them from a response."""
+    values = values if isinstance(values, dict) else {}
+    if workflow == WorkflowKind.PROMISE:
         promised = _date(values.get("promised_date"))
         if promised:
             return _("Payment promised for %(date)s") % {"date": promised}
         return _("Payment promised")
-    if kind == WorkflowKind.COMPLAINT:
+    if workflow == WorkflowKind.COMPLAINT:
         return _("Complaint being handled")
-    if kind == WorkflowKind.ALREADY_PAID:
+    if workflow == WorkflowKind.ALREADY_PAID:
         return _("Reported as paid, being checked")
-    if kind == WorkflowKind.UNKNOWN_INVOICE:
+    if workflow == WorkflowKind.UNKNOWN_INVOICE:
         return _("Reported as unknown, being checked")
-    if kind == WorkflowKind.NOT_APPROVED:
+    if workflow == WorkflowKind.NOT_APPROVED:
         expected = _date(values.get("expected_approval_date"))
         if expected:
             return _("Awaiting approval, expected %(date)s") % {"date": expected}
         return _("Awaiting approval")
-    if kind == WorkflowKind.COPY_REQUEST:
+    if workflow == WorkflowKind.COPY_REQUEST:
         return _("Copy requested")
-    if kind == WorkflowKind.ARRANGEMENT:
+    if workflow == WorkflowKind.ARRANGEMENT:
         return _("Payment arrangement proposed")
-    return response.response_type.name
+    return ResponseType(name_nl=name_nl, name_en=name_en).name

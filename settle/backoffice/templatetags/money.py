@@ -1,15 +1,29 @@
 """`{{ amount|money }}`: an amount in the notation of the active language."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 
 register = template.Library()
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 CENT = Decimal("0.01")
+
+
+@lru_cache(maxsize=16)
+def _separators(language: str) -> dict[int, str] | None:
+    """For a language that groups digits by three: a `str.translate` table from Python's
+    "1,234.56" to its notation. A list of amounts (the portal's landing page) formats each one
+    far faster this way than through number_format, which looks up the formats every time."""
+    if get_format("NUMBER_GROUPING", language) != 3:
+        return None
+    return {
+        ord(","): get_format("THOUSAND_SEPARATOR", language),
+        ord("."): get_format("DECIMAL_SEPARATOR", language),
+    }
 
 
 @register.filter
@@ -25,10 +39,15 @@ def money(value, currency: str = "EUR") -> str:
         amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         return ""
-    number = number_format(abs(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    language = get_language()
+    separators = _separators(language) if language else None
+    if separators is None:
+        number = number_format(abs(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    else:
+        number = f"{abs(amount):,.2f}".translate(separators)
     symbol = SYMBOLS.get(currency or "EUR", currency or "EUR")
     sign = "-" if amount < 0 else ""
-    if (get_language() or "nl").startswith("nl"):
+    if (language or "nl").startswith("nl"):
         return f"{symbol}\xa0{sign}{number}"
     if len(symbol) > 1:
         return f"{sign}{symbol}\xa0{number}"

@@ -1,21 +1,28 @@
-"""Helpers for the portal's browser tests: signing a debtor in through the link page, checking a
-page with axe-core, and watching a page for CSP violations and requests to other origins."""
+"""Helpers for the portal's browser tests: signing a debtor in through the link page, the steps of
+a response, checking a page with axe-core and for sideways scrolling, and watching a page for CSP
+violations and requests to other origins."""
 
+import os
 import re
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from settle.portal.services import portal_link_issue
 from settle.receivables.models import Debtor
+from settle.responses.models import ResponseField
 
 HOME_URL = re.compile(r"/portal/$")
+# Screenshots to look at after a layout change: browser-<page>-<360|desktop>.png.
+SCREENSHOTS = Path(os.environ.get("SETTLE_SCREENSHOT_DIR", tempfile.gettempdir()))
 
 
 def gettext_in(language: str, message: str, **values) -> str:
@@ -44,7 +51,8 @@ def open_portal(page: Page, debtor: Debtor) -> None:
     expect(page).to_have_url(HOME_URL)
 
 
-def invoice_status(page: Page, invoice) -> str:
+def invoice_status(page: Page, invoice) -> Locator:
+    """The status line of an invoice on the landing page."""
     return page.locator(f"label[for='invoice-{invoice.pk}'] .status")
 
 
@@ -63,6 +71,31 @@ def choose_type(page: Page, code: str) -> None:
 
 def save(page: Page) -> None:
     page.locator("form.response-form button[type=submit]").click()
+
+
+def field_input(page: Page, code: str, key: str, language: str) -> Locator:
+    """The input of a response field, found by its label in the debtor's language."""
+    config = ResponseField.objects.get(response_type__code=code, key=key)
+    label = config.label_en if language == "en" else config.label_nl
+    return page.locator("#response-fields").get_by_label(label)
+
+
+# --- Layout ----------------------------------------------------------------------------------
+
+
+def screenshot(page: Page, what: str, size: str) -> None:
+    page.screenshot(path=SCREENSHOTS / f"browser-{what}-{size}.png", full_page=True)
+
+
+def assert_no_horizontal_scroll(page: Page, width: int) -> None:
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """(width) => Array.from(document.body.querySelectorAll("*"))
+            .filter((element) => element.getBoundingClientRect().right > width)
+            .map((element) => element.outerHTML.slice(0, 120))""",
+        width,
+    )
+    assert scroll <= width, f"{page.url} is {scroll} px wide at {width} px: {wide}"
 
 
 # --- axe-core --------------------------------------------------------------------------------

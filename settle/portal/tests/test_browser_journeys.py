@@ -2,14 +2,11 @@
 default response types, with and without JavaScript, on a phone and on a desktop. Every journey
 is watched for Content-Security-Policy violations and requests to other origins."""
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -18,29 +15,25 @@ from playwright.sync_api import Page, expect
 from settle.portal.tests.browser import (
     HOME_URL,
     PageWatch,
+    assert_no_horizontal_scroll,
     choose_invoices,
     choose_type,
+    field_input,
     gettext_in,
     invoice_status,
     link_url,
     open_portal,
     save,
+    screenshot,
     short_date,
     small_pdf,
 )
 from settle.receivables.tests.factories import InvoiceFactory
-from settle.responses.models import Response, ResponseField
+from settle.responses.models import Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 THANKS = "Thank you, we have received your response."
-
-
-def field_input(page: Page, code: str, key: str, language: str):
-    """The input of a response field, found by its label in the debtor's language."""
-    config = ResponseField.objects.get(response_type__code=code, key=key)
-    label = config.label_en if language == "en" else config.label_nl
-    return page.locator("#response-fields").get_by_label(label)
 
 
 @dataclass(frozen=True)
@@ -339,55 +332,47 @@ def test_it_breaks_no_csp_rule_and_asks_no_other_origin(page, alice):
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-# Screenshots to look at after a layout change: browser-<page>-<360|desktop>.png.
-SCREENSHOTS = Path(os.environ.get("SETTLE_SCREENSHOT_DIR", tempfile.gettempdir()))
 
 
-def screenshot(page: Page, what: str, size: str) -> None:
-    page.screenshot(path=SCREENSHOTS / f"browser-{what}-{size}.png", full_page=True)
-
-
-def assert_no_horizontal_scroll(page: Page, width: int) -> None:
-    scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    wide = page.evaluate(
-        """(width) => Array.from(document.body.querySelectorAll("*"))
-            .filter((element) => element.getBoundingClientRect().right > width)
-            .map((element) => element.outerHTML.slice(0, 120))""",
-        width,
-    )
-    assert scroll <= width, f"{page.url} is {scroll} px wide at {width} px: {wide}"
-
-
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360px", "desktop"])
-def test_it_fits_the_screen_without_scrolling_sideways(page, carol, size):
+@pytest.mark.parametrize(
+    ("debtor_name", "size"),
+    [("alice", PHONE), ("carol", PHONE), ("carol", DESKTOP)],
+    ids=["dutch-360px", "english-360px", "english-desktop"],
+)
+def test_it_fits_the_screen_without_scrolling_sideways(page, request, debtor_name, size):
+    debtor = request.getfixturevalue(debtor_name)
+    language = debtor.language
     today = timezone.localdate()
     invoices = [
         InvoiceFactory(
-            debtor=carol,
+            debtor=debtor,
             number="F-2026-000000123456",
             due_date=today - timedelta(days=30),
             amount=Decimal("1234567.89"),
             open_amount=Decimal("1234567.89"),
         ),
-        InvoiceFactory(debtor=carol, number="F-2026-0002", due_date=today - timedelta(days=3)),
-        InvoiceFactory(debtor=carol, number="F-2026-0003", due_date=today + timedelta(days=14)),
+        InvoiceFactory(debtor=debtor, number="F-2026-0002", due_date=today - timedelta(days=3)),
+        InvoiceFactory(debtor=debtor, number="F-2026-0003", due_date=today + timedelta(days=14)),
     ]
     phone = size["width"] == PHONE["width"]
     context = page.context.browser.new_context(
-        locale="en-GB", viewport=size, is_mobile=phone, has_touch=phone
+        locale="nl-NL" if language == "nl" else "en-GB",
+        viewport=size,
+        is_mobile=phone,
+        has_touch=phone,
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()
     tab.base = page.base
-    name = "360" if phone else "desktop"
+    name = f"{'360' if phone else 'desktop'}-{language}"
     try:
-        open_portal(tab, carol)
+        open_portal(tab, debtor)
         respond = tab.locator("form.invoices button[type=submit]")
         expect(respond).to_be_in_viewport()
         screenshot(tab, "landing", name)
         assert_no_horizontal_scroll(tab, size["width"])
 
-        tab.get_by_label("Select all").check()
+        tab.get_by_label(gettext_in(language, "Select all")).check()
         respond.click()
         choose_type(tab, "already_paid")
         save(tab)
@@ -399,15 +384,20 @@ def test_it_fits_the_screen_without_scrolling_sideways(page, carol, size):
         expect(tab.locator("form.response-form button[type=submit]")).to_be_visible()
         screenshot(tab, "respond", name)
         assert_no_horizontal_scroll(tab, size["width"])
-        field_input(tab, "not_approved", "expected_approval_date", "en").fill(
+        field_input(tab, "not_approved", "expected_approval_date", language).fill(
             str(today + timedelta(days=21))
         )
         save(tab)
 
         expect(tab).to_have_url(HOME_URL)
-        expect(tab.locator(".messages")).to_contain_text(THANKS)
+        expect(tab.locator(".messages")).to_contain_text(gettext_in(language, THANKS))
+        status = gettext_in(
+            language,
+            "Awaiting approval, expected %(date)s",
+            date=short_date(language, today + timedelta(days=21)),
+        )
         for invoice in invoices:
-            expect(invoice_status(tab, invoice)).to_contain_text("Awaiting approval")
+            expect(invoice_status(tab, invoice)).to_have_text(status)
         expect(respond).to_be_in_viewport()
         screenshot(tab, "confirmation", name)
         assert_no_horizontal_scroll(tab, size["width"])

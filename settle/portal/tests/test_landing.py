@@ -103,6 +103,16 @@ def test_it_shows_the_latest_open_response_as_the_status(carol_client, carol):
     ]
 
 
+def test_it_shows_an_open_response_under_a_newer_closed_one(carol_client, carol):
+    invoice = InvoiceFactory(debtor=carol, number="C-1")
+    _respond(carol, [invoice], "promise", {"promised_date": "2026-12-12"}, "k1")
+    response_close(response=_respond(carol, [invoice], "complaint", {"text": "x"}, "k2"))
+
+    (row,) = _rows(text_of(carol_client.get(HOME)))
+
+    assert row.endswith("Payment promised for 12/12/2026")
+
+
 def test_it_says_so_when_nothing_is_open(carol_client, carol):
     InvoiceFactory(debtor=carol, open_amount=Decimal("0.00"))
 

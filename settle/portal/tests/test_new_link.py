@@ -4,7 +4,9 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from settle.portal.models import PortalEvent, PortalEventKind
 from settle.portal.tests.support import text_of, without_csrf_tokens
@@ -37,7 +39,13 @@ def test_it_answers_the_same_for_known_and_unknown_details(alice):
     assert len(set(answers.values())) == 1, answers.keys()
     status, location, page = answers["nobody@example.test"]
     assert (status, location) == (302, NEW_LINK)
-    assert "If we know these details, a new link is on its way" in page
+    # No Accept-Language and no debtor: the portal's default language, Dutch.
+    with translation.override("nl"):
+        answer = gettext(
+            "If we know these details, a new link is on its way to the contact details we have "
+            "on file."
+        )
+    assert escape(answer) in page
 
 
 def test_it_records_a_request_for_a_known_debtor(client, alice, carol):

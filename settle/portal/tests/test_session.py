@@ -49,6 +49,31 @@ def test_it_counts_idle_time_from_the_last_request(client, alice, traveller):
         assert _status(client) == "live"
 
 
+def test_it_writes_the_time_of_the_last_request_at_most_once_a_minute(client, alice, traveller):
+    sign_in(client, alice)
+
+    def stored():
+        return Session.objects.values_list("session_data", "expire_date").get()
+
+    signed_in = stored()
+    traveller.shift(timedelta(seconds=59))
+    assert _status(client) == "live"
+    assert stored() == signed_in
+    traveller.shift(timedelta(seconds=1))
+    assert _status(client) == "live"
+    assert stored() != signed_in
+
+
+def test_it_measures_idle_time_to_the_minute(client, alice, traveller):
+    sign_in(client, alice)
+    traveller.shift(timedelta(seconds=59))
+    assert _status(client) == "live"
+
+    # Measured from sign-in, not from the request 59 seconds later: that one wrote nothing.
+    traveller.shift(timedelta(minutes=29, seconds=2))
+    assert _status(client) == "ended"
+
+
 def test_it_ends_when_the_link_expires_even_if_the_debtor_is_active(client, alice, traveller):
     sign_in(client, alice)
     PortalLink.objects.update(expires_at=timezone.now() + timedelta(minutes=12))

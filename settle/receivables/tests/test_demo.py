@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from settle.receivables.demo import demo_load
 from settle.receivables.models import (
@@ -24,9 +25,17 @@ pytestmark = pytest.mark.django_db
 
 
 def run_demo(*args: str) -> str:
+    """The command's output in the default language, Dutch."""
     out = StringIO()
-    call_command("demo", *args, stdout=out)
+    with translation.override("nl"):
+        call_command("demo", *args, stdout=out)
     return out.getvalue()
+
+
+def dutch(source: str) -> str:
+    """`source` as the command prints it in Dutch, as far as the catalogue goes."""
+    with translation.override("nl"):
+        return gettext(source)
 
 
 def printed_password(output: str, username: str) -> str:
@@ -48,7 +57,10 @@ def snapshot() -> dict:
 def test_it_loads_debtors_and_invoices_in_every_state():
     output = run_demo()
 
-    assert "40 debtors, 200 invoices" in output
+    loaded = dutch(
+        "Demo data loaded: %(debtors)d debtors, %(invoices)d invoices, %(payments)d payments."
+    ) % {"debtors": 40, "invoices": 200, "payments": Payment.objects.count()}
+    assert loaded in output, output
     debtors = Debtor.objects.all()
     assert debtors.count() == 40
     assert {d.language for d in debtors} == {"nl", "en"}
@@ -59,7 +71,7 @@ def test_it_loads_debtors_and_invoices_in_every_state():
     assert debtors.filter(name="Sanne de Boer").exists()
     invoices = list(Invoice.objects.all())
     assert len(invoices) == 200
-    assert all(i.debtor.invoices.exists() for i in invoices)
+    assert all(d.invoices.exists() for d in debtors)
     assert {i.payment_state for i in invoices} == set(PaymentState.values)
     assert {i.collection_status_id for i in invoices} == set(
         CollectionStatus.objects.values_list("code", flat=True)
@@ -126,8 +138,12 @@ def test_it_changes_nothing_the_second_time(client):
 
     second = run_demo()
 
-    assert "already loaded" in second
-    assert "--reset-passwords" in second
+    assert dutch("The demo data is already loaded; nothing was changed.") in second
+    reminder = dutch(
+        "The passwords of %(staff)s and %(admin)s were printed when it was loaded; "
+        "run `settle demo --reset-passwords` to set and print new ones."
+    ) % {"staff": "medewerker", "admin": "beheerder"}
+    assert reminder in second
     assert "medewerker / " not in second
     assert snapshot() == before
     assert client.login(username="medewerker", password=printed_password(first, "medewerker"))

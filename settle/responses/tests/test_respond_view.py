@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from settle.portal.services import portal_link_issue
 from settle.receivables.tests.factories import InvoiceFactory
@@ -28,6 +29,7 @@ RESPOND = reverse("portal:respond")
 FIELDS = reverse("portal:respond_fields")
 HOME = reverse("portal:home")
 XSS = "<script>alert(1)</script>"
+UNAVAILABLE = "This response is not available. Choose one of the responses listed."
 
 
 def days(n: int) -> str:
@@ -48,6 +50,13 @@ def post(client, invoices, code: str, fields: dict | None = None, *, key: str | 
     }
     data.update({f"f_{name}": value for name, value in (fields or {}).items()})
     return client.post(RESPOND, data)
+
+
+def dutch(source: str) -> str:
+    """`source` as alice, a Dutch debtor, sees it on a page: translated as far as the catalogue
+    goes, and escaped."""
+    with translation.override("nl"):
+        return escape(gettext(source))
 
 
 def radio_codes(page) -> list[str]:
@@ -85,7 +94,7 @@ def test_it_sends_the_debtor_back_when_nothing_is_selected(alice_portal, alice):
     page = alice_portal.get(RESPOND, follow=True)
 
     assert page.redirect_chain == [(HOME, 302)]
-    assert "Select one or more of your open invoices" in page.content.decode()
+    assert dutch("Select one or more of your open invoices to respond to.") in page.content.decode()
 
 
 def test_it_drops_another_debtors_invoices_silently(alice_portal, alice, carol):
@@ -112,7 +121,7 @@ def test_it_sends_the_debtor_back_when_only_foreign_or_paid_invoices_remain(
 
     assert page.redirect_chain == [(HOME, 302)]
     html = page.content.decode()
-    assert "Select one or more of your open invoices" in html
+    assert dutch("Select one or more of your open invoices to respond to.") in html
     assert "F-CAROL" not in html
 
 
@@ -157,7 +166,7 @@ def test_it_works_in_two_steps_without_javascript(alice_portal, alice):
 
     first = alice_portal.get(RESPOND, {"invoice": invoice.pk}).content.decode()
     assert 'name="f_promised_date"' not in first
-    assert 'type="submit" class="button secondary">Next' in first
+    assert f'type="submit" class="button secondary">{dutch("Next")}<' in first
 
     second = alice_portal.get(RESPOND, {"invoice": invoice.pk, "type": "promise"})
     html = second.content.decode()
@@ -196,7 +205,7 @@ def test_it_answers_an_unknown_type_in_the_fields_partial_with_a_message(alice_p
     partial = alice_portal.get(FIELDS, {"type": "no-such-type"}, HTTP_HX_REQUEST="true")
 
     assert partial.status_code == 200
-    assert "This response is not available" in partial.content.decode()
+    assert dutch(UNAVAILABLE) in partial.content.decode()
 
 
 def test_it_defaults_the_copy_address_to_the_one_on_file(alice_portal, alice):
@@ -251,7 +260,7 @@ def test_it_stores_each_default_type_and_shows_its_status(alice_portal, alice, c
     assert response.debtor == alice
     assert set(response.invoices.all()) == {first, second}
     landing = alice_portal.get(HOME).content.decode()
-    assert "Thank you, we have received your response." in landing
+    assert dutch("Thank you, we have received your response.") in landing
     with translation.override("nl"):
         status = escape(response_status_text(response))
         untouched_status = escape(untouched.collection_status.label)
@@ -323,7 +332,7 @@ def test_it_refuses_a_type_that_is_disabled_for_the_portal(alice_portal, alice):
     page = post(alice_portal, [invoice], "promise", {"promised_date": days(3)})
 
     assert page.status_code == 200
-    assert "This response is not available" in page.content.decode()
+    assert dutch(UNAVAILABLE) in page.content.decode()
     assert Response.objects.count() == 0
 
 
@@ -333,8 +342,8 @@ def test_it_refuses_an_unknown_or_missing_type(alice_portal, alice):
     unknown = post(alice_portal, [invoice], "free-money", {"promised_date": days(3)})
     missing = post(alice_portal, [invoice], "", {"promised_date": days(3)})
 
-    assert "This response is not available" in unknown.content.decode()
-    assert "Choose how you want to respond." in missing.content.decode()
+    assert dutch(UNAVAILABLE) in unknown.content.decode()
+    assert dutch("Choose how you want to respond.") in missing.content.decode()
     assert Response.objects.count() == 0
 
 
@@ -352,11 +361,12 @@ def test_it_never_stores_a_response_on_another_debtors_invoice(alice_portal, ali
 
 def test_it_refuses_a_missing_or_tampered_submission_key(alice_portal, alice):
     invoice = InvoiceFactory(debtor=alice)
+    expired = dutch("The form has expired. Check your answers and save again.")
 
     for key in ["", "short", "x" * 65, "../../etc/passwd!", "\x00" * 20]:
         page = post(alice_portal, [invoice], "promise", {"promised_date": days(3)}, key=key)
         assert page.status_code == 200
-        assert "The form has expired" in page.content.decode()
+        assert expired in page.content.decode()
         assert submission_key_on(page) != key
 
     assert Response.objects.count() == 0
@@ -474,7 +484,8 @@ def test_it_refuses_a_text_file_dressed_as_a_pdf(alice_portal, alice):
     )
 
     html = page.content.decode()
-    assert 'id="id_f_attachment_error"><li>Only PDF, JPEG and PNG files are accepted.' in html
+    refusal = dutch("Only PDF, JPEG and PNG files are accepted.")
+    assert f'id="id_f_attachment_error"><li>{refusal}' in html
     assert Response.objects.count() == 0
     assert ResponseAttachment.objects.count() == 0
 
@@ -496,7 +507,8 @@ def test_it_refuses_an_upload_over_10_mb_through_the_page(alice_portal, alice):
 
     page = post(alice_portal, [invoice], "complaint", {"text": "Zie bijlage", "attachment": big})
 
-    assert 'id="id_f_attachment_error"><li>The file is larger than 10 MB.' in page.content.decode()
+    refusal = dutch("The file is larger than 10 MB.")
+    assert f'id="id_f_attachment_error"><li>{refusal}' in page.content.decode()
     assert Response.objects.count() == 0
 
 
@@ -507,7 +519,7 @@ def test_it_shows_a_type_that_was_disabled_meanwhile_as_unavailable(alice_portal
     page = alice_portal.get(RESPOND, {"invoice": invoice.pk, "type": "promise"})
 
     html = page.content.decode()
-    assert "This response is not available" in html
+    assert dutch(UNAVAILABLE) in html
     assert 'name="f_promised_date"' not in html
 
 
@@ -517,7 +529,8 @@ def test_it_says_so_when_no_type_is_enabled(alice_portal, alice):
 
     page = alice_portal.get(RESPOND, {"invoice": invoice.pk})
 
-    assert "Responding online is not possible at the moment." in page.content.decode()
+    closed = dutch("Responding online is not possible at the moment. Please contact us.")
+    assert closed in page.content.decode()
     assert radio_codes(page) == []
 
 

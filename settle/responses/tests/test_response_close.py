@@ -38,7 +38,8 @@ def test_it_closes_a_response_only_once(alice, bob, dave):
     response = ResponseFactory(debtor=alice, invoices=[InvoiceFactory(debtor=alice)])
     response_close(response=response, closed_by=bob, note="first")
 
-    with pytest.raises(ApplicationError, match="already been closed"):
+    # Matched in the source language, English, whatever the default language is.
+    with translation.override("en"), pytest.raises(ApplicationError, match="already been closed"):
         response_close(response=response, closed_by=dave, note="second")
 
     response.refresh_from_db()

@@ -1,8 +1,12 @@
+"""response_submit. Refusals are matched in the source language, English, whatever the default
+language is; the portal shows them in the debtor's language."""
+
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.tests.factories import InvoiceFactory
@@ -89,7 +93,7 @@ def test_it_counts_an_invoice_selected_twice_once(alice):
 def test_it_refuses_a_type_disabled_for_the_portal(alice):
     ResponseType.objects.filter(code="promise").update(enabled_in_portal=False)
 
-    with pytest.raises(ApplicationError, match="not available"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="not available"):
         submit(alice, [InvoiceFactory(debtor=alice)])
 
     assert Response.objects.count() == 0
@@ -106,7 +110,10 @@ def test_it_lets_the_back_office_use_a_type_disabled_for_the_portal(alice):
 def test_it_refuses_another_debtors_invoice(alice, carol):
     foreign = InvoiceFactory(debtor=carol)
 
-    with pytest.raises(ApplicationError, match="your own open invoices"):
+    with (
+        translation.override("en"),
+        pytest.raises(ApplicationError, match="your own open invoices"),
+    ):
         submit(alice, [InvoiceFactory(debtor=alice), foreign])
 
     assert not foreign.responses.exists()
@@ -116,18 +123,21 @@ def test_it_refuses_another_debtors_invoice(alice, carol):
 def test_it_refuses_a_paid_invoice(alice):
     paid = InvoiceFactory(debtor=alice, open_amount=Decimal("0.00"))
 
-    with pytest.raises(ApplicationError, match="your own open invoices"):
+    with (
+        translation.override("en"),
+        pytest.raises(ApplicationError, match="your own open invoices"),
+    ):
         submit(alice, [paid])
 
 
 def test_it_refuses_an_empty_selection(alice):
-    with pytest.raises(ApplicationError, match="at least one invoice"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="at least one invoice"):
         submit(alice, [])
 
 
 @pytest.mark.parametrize("key", ["", "x" * 65])
 def test_it_refuses_a_missing_or_overlong_submission_key(alice, key):
-    with pytest.raises(ApplicationError, match="expired"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="expired"):
         submit(alice, [InvoiceFactory(debtor=alice)], key=key)
 
     assert Response.objects.count() == 0

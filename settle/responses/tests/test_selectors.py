@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from settle.receivables.models import Invoice
 from settle.receivables.tests.factories import InvoiceFactory
 from settle.responses.models import ResponseType
 from settle.responses.selectors import (
+    invoice_rows_with_status,
     invoices_excluded_from_dunning,
     invoices_with_dunning_exclusion,
     latest_open_responses,
@@ -167,3 +168,61 @@ def test_it_offers_the_enabled_types_in_their_order(django_assert_num_queries):
         "arrangement",
     ]
     assert "email" not in fields
+
+
+# --- invoice_rows_with_status ---------------------------------------------------------------
+
+
+def _statuses(queryset) -> list[tuple[str, str | None]]:
+    with translation.override("en"):
+        rows = invoice_rows_with_status(queryset, ["number"])
+    return [(row["number"], row["response_status"]) for row in rows]
+
+
+def test_it_gives_each_invoice_once_in_order_with_its_newest_open_status(alice, carol, bob):
+    first, second, bare, closed = (
+        InvoiceFactory(debtor=alice, number=f"A-{n}") for n in range(1, 5)
+    )
+    now = timezone.now()
+    older = ResponseFactory(debtor=alice, invoices=[first, second])
+    newer = ResponseFactory(
+        debtor=alice,
+        response_type=of_type("promise"),
+        invoices=[second],
+        values={"promised_date": "2026-12-12"},
+    )
+    type(older).objects.filter(pk=older.pk).update(created_at=now - timedelta(days=2))
+    type(newer).objects.filter(pk=newer.pk).update(created_at=now - timedelta(days=1))
+    response_close(response=ResponseFactory(debtor=alice, invoices=[closed]), closed_by=bob)
+    InvoiceFactory(debtor=carol, number="C-1")
+
+    rows = _statuses(Invoice.objects.filter(debtor=alice).order_by("-number"))
+
+    assert rows == [
+        ("A-4", None),
+        ("A-3", None),
+        ("A-2", "Payment promised for 12/12/2026"),
+        ("A-1", "Complaint being handled"),
+    ]
+
+
+def test_it_looks_past_a_newer_closed_response_to_an_open_one(alice, bob):
+    invoice = InvoiceFactory(debtor=alice, number="A-1")
+    ResponseFactory(debtor=alice, invoices=[invoice])
+    later = ResponseFactory(debtor=alice, response_type=of_type("promise"), invoices=[invoice])
+    response_close(response=later, closed_by=bob)
+
+    assert _statuses(Invoice.objects.all()) == [("A-1", "Complaint being handled")]
+
+
+def test_it_reads_the_rows_in_one_query(alice, django_assert_num_queries):
+    invoices = [InvoiceFactory(debtor=alice) for _ in range(30)]
+    for invoice in invoices[:20]:
+        ResponseFactory(debtor=alice, invoices=[invoice])
+        ResponseFactory(debtor=alice, invoices=[invoice])
+
+    with django_assert_num_queries(1):
+        rows = _statuses(Invoice.objects.all())
+
+    assert len(rows) == 30
+    assert [status for _, status in rows].count("Complaint being handled") == 20

@@ -13,7 +13,8 @@ from settle.receivables.demo import (
 
 
 class Command(BaseCommand):
-    help = _(
+    # Django gives argparse this text as it is; a lazy translation would break `--help`.
+    help = (
         "Load an organisation's demo data once (debtors, invoices, payments, an employee and an "
         "administrator) and print the sign-in details."
     )
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords",
             action="store_true",
-            help=_("Give the demo users new passwords and print them."),
+            help="Give the demo users new passwords and print them.",
         )
 
     def handle(self, *args, reset_passwords: bool, **options):
