@@ -136,8 +136,10 @@ def test_it_has_no_accessibility_violations_on_any_portal_page(
     expect(page.locator("main input[name=identifier]")).to_be_visible()
     audit.check("invalid-link page")
 
-    for _ in range(25):
-        page.request.get(page.base + "/p/" + "y" * 43)
+    # The limiter counts per clock minute; 45 failures fill at least one minute past its 20.
+    for _ in range(45):
+        if page.request.get(page.base + "/p/" + "y" * 43).status == 429:
+            break
     response = page.goto(page.base + "/p/" + "z" * 43)
     assert response.status == 429
     audit.check("too-many-attempts page")
