@@ -10,7 +10,7 @@ from django.apps import apps
 
 from settle.receivables.tests.factories import DebtorFactory
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test users only)
 
 # Data migrations whose rows every test expects (collection statuses, default response types).
 SEED_MIGRATIONS = [

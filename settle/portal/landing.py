@@ -61,19 +61,26 @@ def landing_invoice_list(rows: list[dict[str, Any]]) -> SafeString:
         "due": escape(_("Due")),
         "amount_label": escape(_("Amount")),
     }
+    # An unpaid invoice's open amount is its amount: format each amount once per page.
+    amounts: dict[tuple[Decimal, str], str] = {}
+
+    def amount(value: Decimal, currency: str) -> str:
+        key = (value, currency)
+        if key not in amounts:
+            amounts[key] = escape(money(value, currency))
+        return amounts[key]
+
     html = []
     for row in rows:
-        pk = row["pk"]
-        currency = row["currency"]
         status = row["response_status"]
         html.append(
             _ROW.format(
-                pk=pk,
+                pk=row["pk"],
                 number=escape(row["number"]),
-                open_amount=escape(money(row["open_amount"], currency)),
+                open_amount=amount(row["open_amount"], row["currency"]),
                 issue_date=escape(_short_date(row["issue_date"], notation, language)),
                 due_date=escape(_short_date(row["due_date"], notation, language)),
-                amount=escape(money(row["amount"], currency)),
+                amount=amount(row["amount"], row["currency"]),
                 status=escape(row[label] if status is None else status),
                 **labels,
             )

@@ -1,4 +1,4 @@
-"""Checking debtor and invoice rows from the outside (API items, CSV lines) before anything is written.
+"""Checking debtor and invoice rows from outside (API items, CSV lines) before anything is written.
 
 Each parser turns one raw mapping into a frozen record or raises `RecordInvalid` with every problem
 in it, so a caller can report all bad rows of a batch at once and write none of them.
