@@ -14,6 +14,7 @@ Table and column names come from the model; values travel only through COPY or a
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 
@@ -60,7 +61,10 @@ def _constants(model, columns: list[str]) -> list[tuple[str, Any]]:
     constants += [
         (quote(f.column), f.get_db_prep_save(f.get_default(), connection))
         for f in model._meta.concrete_fields
-        if not f.primary_key and f.attname not in {*columns, "created_at", "updated_at"}
+        if not f.primary_key
+        and f.attname not in {*columns, "created_at", "updated_at"}
+        # A default the database sets itself it sets without us.
+        and f.db_default is NOT_PROVIDED
     ]
     return constants
 
