@@ -67,21 +67,30 @@ COPY_COLUMNS = [
 ]
 
 
-def settle_import(path: Path):
-    """The import path under test: parse and check the CSV as the CSV import does, then upsert.
+def settle_upload(path: Path):
+    """The employee's upload: the whole file is checked and, being good, queued as a job."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    LEAD: switch this to the entry point of settle/receivables/imports.py once it exists, so the
-    benchmark measures exactly what the worker runs. Until then it parses with csv.DictReader and
-    calls the same services the import calls.
-    """
-    from settle.receivables.services import invoice_records_check, invoices_upsert
+    from settle.receivables.imports import import_job_create
 
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = csv.DictReader(handle)
-        records, errors = invoice_records_check(enumerate(rows, start=2), decimal_comma=True)
-    if errors:
-        raise SystemExit(f"the benchmark CSV has {len(errors)} bad rows, first: {errors[0]}")
-    return invoices_upsert(records=records)
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+    return import_job_create(kind="invoices", uploaded_file=upload, user=None)
+
+
+def settle_import(job):
+    """The import under test, exactly as the worker runs it: claim the job, check the file again,
+    upsert in committed steps. Returns the job's counts."""
+    from settle.receivables.imports import import_job_process_due
+    from settle.receivables.services import UpsertResult
+
+    while import_job_process_due():
+        pass
+    job.refresh_from_db()
+    if job.state != "done":
+        raise SystemExit(f"the import ended {job.state}: {job.error[:500]}")
+    return UpsertResult(
+        created=job.created_count, updated=job.updated_count, unchanged=job.unchanged_count
+    )
 
 
 # --- setup ------------------------------------------------------------------------------------
@@ -247,8 +256,11 @@ def child(path: Path, url: str, profile: bool) -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    upload_started = time.perf_counter()
+    job = settle_upload(path)
+    upload_seconds = time.perf_counter() - upload_started
     started = time.perf_counter()
-    result = settle_import(path)
+    result = settle_import(job)
     seconds = time.perf_counter() - started
     if profiler:
         import pstats
@@ -262,6 +274,7 @@ def child(path: Path, url: str, profile: bool) -> None:
         json.dumps(
             {
                 "seconds": seconds,
+                "upload_seconds": upload_seconds,
                 "created": result.created,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
@@ -327,14 +340,16 @@ def report(copies: dict[str, float], first: dict, again: dict, size_mb: float) -
         ("COPY into a bare table (no indexes)", copies["bare"]),
         ("floor: COPY, invoice table shape + indexes", floor),
         ("COPY into the invoice table (+ foreign keys)", copies["table"]),
-        ("Settle: CSV import into an empty table", first["seconds"]),
-        ("Settle: re-import, 10 % of rows changed", again["seconds"]),
+        ("Settle: upload check (employee waits)", first["upload_seconds"]),
+        ("Settle: worker import into an empty table", first["seconds"]),
+        ("Settle: worker re-import, 10 % changed", again["seconds"]),
     ]
     print(f"CSV: {size_mb:.1f} MB, {INVOICES:,} rows; best of {REPEAT} runs")
     print(f"{'':<46}{'seconds':>9}{'rows/s':>11}")
     for label, seconds in lines:
         print(f"{label:<46}{seconds:>9.2f}{INVOICES / seconds:>11,.0f}")
     verdict = "OK" if ratio >= GOAL else "BELOW GOAL"
+    print("(the worker checks the file again before writing; that check is inside its time)")
     print(f"ratio Settle / floor: {ratio:.0%} (goal >= {GOAL:.0%}: {verdict})")
     print(
         f"ratio Settle / COPY into the invoice table: {copies['table'] / first['seconds']:.0%}; "
