@@ -26,10 +26,11 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchsite.database import database_recreate  # noqa: E402 (after the path is set)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/settle_bench"
 INVOICES = int(os.environ.get("BENCH_INVOICES", "200000"))
@@ -94,19 +95,6 @@ def settle_import(job):
 
 
 # --- setup ------------------------------------------------------------------------------------
-
-
-def database_recreate(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("settle_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the benchmark database must be settle_bench*")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def django_setup(url: str) -> None:

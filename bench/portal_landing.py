@@ -38,12 +38,14 @@ import time
 from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
+
+from benchsite.database import database_recreate  # noqa: E402 (after the path is set)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/settle_bench_portal"
 INVOICES = 50
@@ -62,19 +64,6 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 # --- setup ------------------------------------------------------------------------------------
-
-
-def database_recreate(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("settle_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the benchmark database must be settle_bench*")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def server_environment(url: str, port: int, var_dir: Path) -> dict[str, str]:
