@@ -8,6 +8,7 @@ since the upsert leaves identical rows alone, importing the same file twice chan
 """
 
 import csv
+import gc
 import io
 import logging
 from datetime import timedelta
@@ -178,8 +179,11 @@ def csv_rows(
         named = [(i, name) for i, name in enumerate(names) if name]
         plain = len(named) == width
         line = header_line
+        add = rows.append
         for row in reader:
-            start, line = line + 1, reader.line_num
+            # A quoted value may span lines: the row starts after the previous row's last line.
+            start = line + 1
+            line = reader.line_num
             if len(row) != width:
                 if not row or not any(cell.strip() for cell in row):
                     continue  # blank lines are no rows
@@ -194,9 +198,9 @@ def csv_rows(
                     )
                     continue
             if plain:
-                rows.append((start, dict(zip(names, row))))  # noqa: B905 (may be longer)
+                add((start, dict(zip(names, row))))  # noqa: B905 (may be longer)
             else:
-                rows.append((start, {name: row[i] for i, name in named}))
+                add((start, {name: row[i] for i, name in named}))
     except csv.Error as exc:
         # After a broken quote the reader cannot tell where rows begin, so stop here.
         raise _refuse(
@@ -214,11 +218,20 @@ def csv_rows(
 
 def import_records_check(*, kind: str, content: bytes) -> tuple[list, list[FieldError]]:
     """Read and check a whole CSV file; return its records and every error, by line number."""
-    rows, errors = csv_rows(content, kind=kind)
-    if kind == ImportKind.DEBTORS:
-        records, record_errors = debtor_records_check(rows)
-    else:
-        records, record_errors = invoice_records_check(rows, decimal_comma=True)
+    # A large file becomes hundreds of thousands of rows and records, none of them in a reference
+    # cycle; the cyclic garbage collector would scan them over and over as they pile up (a third
+    # of the check's time), so it pauses meanwhile. Reference counting still frees everything.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        rows, errors = csv_rows(content, kind=kind)
+        if kind == ImportKind.DEBTORS:
+            records, record_errors = debtor_records_check(rows)
+        else:
+            records, record_errors = invoice_records_check(rows, decimal_comma=True)
+    finally:
+        if collecting:
+            gc.enable()
     if errors:
         record_errors = sorted([*errors, *record_errors], key=lambda e: e.index)
     return records, record_errors

@@ -46,6 +46,9 @@ class UpsertResult:
 
 
 def _duplicate_errors(numbers: Iterable[tuple[int, str]]) -> list[FieldError]:
+    numbers = list(numbers)
+    if len({number for _index, number in numbers}) == len(numbers):
+        return []  # the usual case, told by a set without the bookkeeping below
     seen: dict[str, int] = {}
     errors = []
     for index, number in numbers:
@@ -90,14 +93,16 @@ def invoice_records_check(
     records: list[InvoiceRecord] = []
     indexes: list[int] = []
     errors: list[FieldError] = []
+    record_add = records.append
+    index_add = indexes.append
     for index, data in items:
         try:
-            records.append(
+            record_add(
                 invoice_record_parse(
                     data, collection_statuses=statuses, decimal_comma=decimal_comma
                 )
             )
-            indexes.append(index)
+            index_add(index)
         except RecordInvalid as exc:
             errors.extend(
                 FieldError(index=index, field=e.field, message=e.message) for e in exc.errors
