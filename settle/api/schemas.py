@@ -181,7 +181,13 @@ class InvoiceIn(BaseModel):
     issue_date: IsoDate
     due_date: IsoDate
     amount: Money
-    open_amount: Money | None = Field(None, description="Defaults to the amount.")
+    open_amount: Money | None = Field(
+        None,
+        description=(
+            "Left out: a new invoice is open for its whole amount; a known one keeps the open "
+            "amount Settle has (payments booked since), at most the amount."
+        ),
+    )
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     payment_reference: str = Field("", max_length=50)
     collection_status: str = Field("open", description="A configured collection status code.")

@@ -63,6 +63,9 @@ class InvoiceRecord:
     currency: str
     payment_reference: str
     collection_status: str
+    # False when the row left the open amount out: a new invoice is then open for its whole
+    # amount, and a known one keeps the open amount Settle has (payments may have lowered it).
+    open_amount_given: bool = True
 
 
 class _Fields:
@@ -263,7 +266,10 @@ def invoice_record_parse(
     due_date = f.date("due_date")
     amount = f.money("amount", decimal_comma=decimal_comma)
     raw_open = data.get("open_amount")
-    if raw_open is None or (isinstance(raw_open, str) and not raw_open.strip()):
+    open_amount_given = not (
+        raw_open is None or (isinstance(raw_open, str) and not raw_open.strip())
+    )
+    if not open_amount_given:
         # Optional: a new invoice is open for its whole amount (None if the amount is bad).
         open_amount = amount
     else:
@@ -295,6 +301,7 @@ def invoice_record_parse(
         currency=currency,
         payment_reference=payment_reference,
         collection_status=status,
+        open_amount_given=open_amount_given,
     )
 
 
@@ -356,7 +363,8 @@ def _invoice_record_plain(
     if amount is None:
         return None
     raw_open = get("open_amount")
-    if raw_open is None or raw_open == "":
+    open_amount_given = not (raw_open is None or raw_open == "")
+    if not open_amount_given:
         open_amount = amount
     else:
         open_amount = _plain_amount(raw_open, pattern)
@@ -395,4 +403,5 @@ def _invoice_record_plain(
         currency=currency,
         payment_reference=reference,
         collection_status=status,
+        open_amount_given=open_amount_given,
     )

@@ -211,8 +211,13 @@ def debtors_upsert(
 def invoices_upsert(
     *, records: Sequence[InvoiceRecord], on_progress: Progress | None = None
 ) -> UpsertResult:
-    """Create or update invoices by number. Records must have passed `invoice_records_check`."""
+    """Create or update invoices by number. Records must have passed `invoice_records_check`.
+
+    A record without an open amount leaves a known invoice's open amount as it is (at most the
+    new amount): re-sending an invoice must not undo the payments booked on it.
+    """
     debtor_ids = _debtor_ids({r.debtor_number for r in records})
+    stored = _open_amounts([r.number for r in records if not r.open_amount_given])
     rows = [
         (
             r.number,
@@ -220,7 +225,7 @@ def invoices_upsert(
             r.issue_date,
             r.due_date,
             r.amount,
-            r.open_amount,
+            r.open_amount if r.open_amount_given else min(stored.get(r.number, r.amount), r.amount),
             r.currency,
             r.payment_reference,
             r.collection_status,
@@ -228,6 +233,14 @@ def invoices_upsert(
         for r in records
     ]
     return _upsert(Invoice, _INVOICE_COLUMNS, rows, on_progress)
+
+
+def _open_amounts(numbers: list[str]) -> dict[str, Decimal]:
+    found: dict[str, Decimal] = {}
+    for start in range(0, len(numbers), UPSERT_CHUNK):
+        chunk = numbers[start : start + UPSERT_CHUNK]
+        found.update(Invoice.objects.filter(number__in=chunk).values_list("number", "open_amount"))
+    return found
 
 
 def debtors_upsert_batch(*, items: Sequence[dict[str, Any]]) -> UpsertResult:

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from settle.receivables.services import (
     invoice_records_check,
     invoices_upsert,
     invoices_upsert_batch,
+    payment_book,
 )
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,38 @@ def test_it_writes_large_imports_in_chunks_with_progress(alice):
 
     assert result.created == Invoice.objects.count() == total
     assert seen == [UPSERT_CHUNK, total]
+
+
+def test_it_keeps_the_booked_open_amount_when_a_resent_invoice_leaves_it_out(alice):
+    invoices_upsert_batch(items=[item("F-RESENT"), item("F-SHRUNK")])
+    payment_book(
+        amount=Decimal("30.00"),
+        date=date(2025, 1, 10),
+        source="bank",
+        reference="B-1",
+        allocations=[("F-RESENT", Decimal("30.00"))],
+    )
+
+    result = invoices_upsert_batch(
+        items=[item("F-RESENT"), item("F-SHRUNK", amount="60.00"), item("F-NEW")]
+    )
+
+    assert Invoice.objects.get(number="F-RESENT").open_amount == Decimal("70.00")
+    assert Invoice.objects.get(number="F-SHRUNK").open_amount == Decimal("60.00")
+    assert Invoice.objects.get(number="F-NEW").open_amount == Decimal("100.00")
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+
+
+def test_it_sets_the_open_amount_the_erp_sends_even_after_payments(alice):
+    invoices_upsert_batch(items=[item("F-ERP")])
+    payment_book(
+        amount=Decimal("30.00"),
+        date=date(2025, 1, 10),
+        source="bank",
+        reference="B-2",
+        allocations=[("F-ERP", Decimal("30.00"))],
+    )
+
+    invoices_upsert_batch(items=[item("F-ERP", open_amount="100.00")])
+
+    assert Invoice.objects.get(number="F-ERP").open_amount == Decimal("100.00")
