@@ -1,7 +1,7 @@
 """Settle's one settings module; all that differs between machines comes from the environment."""
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "settle.api",
     "settle.portal",
     "settle.responses",
+    "settle.correspondence",
     "settle.backoffice",
 ]
 
@@ -148,10 +149,30 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SETTLE_IMPORT_MAX_BYTES = env_int("SETTLE_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 SETTLE_DOCUMENT_MAX_BYTES = env_int("SETTLE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 
+# E-mail: SMTP when SETTLE_SMTP_URL is set (smtp://user:pass@host:587?starttls=1, or smtps://
+# for TLS from the first byte). Without it (the embedded default) nothing leaves the machine: the
+# dummy backend accepts and drops each e-mail, and the outbox's Message rows are the log.
+SETTLE_SMTP_URL = env_str("SETTLE_SMTP_URL")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "settle@localhost")
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+if SETTLE_SMTP_URL:
+    _smtp = urlsplit(SETTLE_SMTP_URL)
+    if _smtp.scheme not in {"smtp", "smtps"} or not _smtp.hostname:
+        raise ConfigurationError("SETTLE_SMTP_URL must look like smtp://user:password@host:port")
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_USE_TLS = parse_qs(_smtp.query).get("starttls", [""])[0].lower() in {"1", "true", "yes"}
+    EMAIL_TIMEOUT = 30
+
 # The services the worker loop runs, in order; each claims its own due rows and returns how
 # many it handled. Later issues add theirs here.
 SETTLE_WORKER_TASKS = [
     "settle.receivables.imports.import_job_process_due",
+    "settle.correspondence.services.messages_process_due",
 ]
 SETTLE_WORKER_IDLE_SECONDS = env_int("SETTLE_WORKER_IDLE_SECONDS", 2)
 
