@@ -1,11 +1,19 @@
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from settle.common.errors import ApplicationError
 from settle.correspondence.models import Channel, Message, MessageStatus
 from settle.correspondence.services import message_queue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The assertions read the English source texts, whatever the catalogues say.
+    with translation.override("en"):
+        yield
 
 
 def _queue(**overrides):
