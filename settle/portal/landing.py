@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from settle.backoffice.templatetags.money import money
+from settle.common.languages import in_language
 from settle.receivables.models import ZERO
 
 _ROW = """
@@ -50,11 +51,7 @@ def landing_invoice_list(rows: list[dict[str, Any]]) -> SafeString:
     language = get_language()
     notation = get_format("SHORT_DATE_FORMAT")
     # The collection status's label in the active language, as CollectionStatus.label picks it.
-    label = (
-        "collection_status__label_en"
-        if (language or "nl").startswith("en")
-        else "collection_status__label_nl"
-    )
+    label = in_language("collection_status__label_nl", "collection_status__label_en")
     labels = {
         "invoice": escape(_("Invoice")),
         "issued": escape(_("Invoice date")),

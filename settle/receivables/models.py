@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from settle.common.languages import in_language
 from settle.common.models import DueRow, TimestampedModel
 
 ZERO = Decimal("0.00")
@@ -87,7 +87,7 @@ class CollectionStatus(models.Model):
 
     @property
     def label(self) -> str:
-        return self.label_en if (get_language() or "nl").startswith("en") else self.label_nl
+        return in_language(self.label_nl, self.label_en)
 
 
 class PaymentState(models.TextChoices):

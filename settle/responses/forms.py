@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from settle.common.languages import in_language
 from settle.responses.models import DateRule, FieldKind, ResponseField, ResponseType
 from settle.responses.uploads import ACCEPT, validate_upload
 
@@ -117,10 +118,9 @@ def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
             **common,
         )
     if kind == FieldKind.CHOICE:
-        lang_en = (get_language() or "nl").startswith("en")
+        label = in_language("label_nl", "label_en")
         choices = [
-            (c.get("value", ""), c.get("label_en" if lang_en else "label_nl") or c.get("value"))
-            for c in field.choices or []
+            (c.get("value", ""), c.get(label) or c.get("value")) for c in field.choices or []
         ]
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == FieldKind.EMAIL:

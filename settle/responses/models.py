@@ -1,15 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from settle.common.languages import in_language
 from settle.common.models import TimestampedModel
 from settle.receivables.models import Debtor, Invoice
-
-
-def _in_language(nl: str, en: str) -> str:
-    return en if (get_language() or "nl").startswith("en") else nl
 
 
 class WorkflowKind(models.TextChoices):
@@ -44,7 +40,7 @@ class ResponseType(TimestampedModel):
 
     @property
     def name(self) -> str:
-        return _in_language(self.name_nl, self.name_en)
+        return in_language(self.name_nl, self.name_en)
 
 
 class FieldKind(models.TextChoices):
@@ -93,7 +89,7 @@ class ResponseField(models.Model):
 
     @property
     def label(self) -> str:
-        return _in_language(self.label_nl, self.label_en)
+        return in_language(self.label_nl, self.label_en)
 
 
 class ResponseState(models.TextChoices):
