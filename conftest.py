@@ -16,6 +16,7 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test users only)
 SEED_MIGRATIONS = [
     "settle.receivables.migrations.0002_collection_statuses",
     "settle.responses.migrations.0002_default_types",
+    "settle.correspondence.migrations.0003_default_templates",
 ]
 
 

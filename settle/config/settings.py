@@ -168,11 +168,15 @@ if SETTLE_SMTP_URL:
     EMAIL_USE_TLS = parse_qs(_smtp.query).get("starttls", [""])[0].lower() in {"1", "true", "yes"}
     EMAIL_TIMEOUT = 30
 
+# SMS: CM.com when SETTLE_SMS_URL is cm://PRODUCTTOKEN@gw.messaging.cm.com?sender=Settle (see
+# settle/correspondence/sms.py). Without it nothing is sent: each SMS is only logged.
+SETTLE_SMS_URL = env_str("SETTLE_SMS_URL")
+
 # The services the worker loop runs, in order; each claims its own due rows and returns how
 # many it handled. Later issues add theirs here.
 SETTLE_WORKER_TASKS = [
     "settle.receivables.imports.import_job_process_due",
-    "settle.correspondence.services.messages_process_due",
+    "settle.correspondence.delivery.messages_process_due",
 ]
 SETTLE_WORKER_IDLE_SECONDS = env_int("SETTLE_WORKER_IDLE_SECONDS", 2)
 

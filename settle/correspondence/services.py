@@ -1,39 +1,47 @@
-"""The outbox: queueing correspondence with the change that causes it, and delivering it later.
+"""The outbox: queueing correspondence with the change that causes it; and the templates and
+sender details that correspondence is written from.
 
-A message is only a row until the worker claims it, so a transaction that rolls back leaves no
-message behind. Delivery happens outside any transaction; each outcome is recorded with
-`claim_finish`, so a worker that dies between sending and recording leaves the row to be sent
-again after its lease — at least once, with the idempotency key as Message-ID so that the copy
-is recognisable as the same e-mail.
+A message is only a row until the worker claims it (`delivery.py`), so a transaction that rolls
+back leaves no message behind.
 """
 
-import logging
-from datetime import timedelta
-from urllib.parse import quote
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from settle.common.claims import claim_due, claim_finish
 from settle.common.errors import ApplicationError, FieldError
-from settle.correspondence.models import Channel, Message, MessageStatus
-from settle.receivables.models import Debtor
+from settle.correspondence.kinds import Kind, kind_channels
+from settle.correspondence.letters import Payment, Recipient, Sender, letter_html
+from settle.correspondence.models import (
+    Channel,
+    Message,
+    MessageAttachment,
+    MessageStatus,
+    Organisation,
+    Template,
+)
+from settle.correspondence.rendering import template_compile, template_render
+from settle.correspondence.selectors import template_for, template_uses_link
+from settle.correspondence.sms import phone_e164
+from settle.correspondence.variables import message_context
+from settle.portal.services import portal_link_issue, portal_link_url
+from settle.receivables.models import Debtor, Invoice
 
-logger = logging.getLogger(__name__)
 
-SEND_BATCH = 50
-SEND_LEASE = timedelta(minutes=5)
-# Attempt n waits FIRST_RETRY * 2**(n-1) before the next: 1, 2, 4 … 64 minutes, so the eight
-# attempts span a little over two hours before the message is given up as FAILED.
-MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(minutes=1)
-# Characters allowed in the left part of a Message-ID (RFC 5322 "atext" and dots).
-_MESSAGE_ID_SAFE = "!#$%&'*+-/=?^_`{|}~."
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str = "application/pdf"
 
 
 def message_queue(
@@ -46,6 +54,11 @@ def message_queue(
     debtor: Debtor | None = None,
     cause: str,
     idempotency_key: str,
+    kind: str = "",
+    language: str = "",
+    invoices: Sequence[Invoice] = (),
+    attachments: Sequence[Attachment] = (),
+    created_by=None,
 ) -> Message:
     """Put a message in the outbox, in the caller's transaction, due at once.
 
@@ -55,29 +68,12 @@ def message_queue(
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    recipient = recipient.strip()
-    if channel != Channel.EMAIL:
-        # SMS and letters come in a later slice; refuse rather than queue what nothing delivers.
-        raise ApplicationError(
-            _("Sending by %(channel)s is not available yet.")
-            % {"channel": Channel(channel).label if channel in Channel.values else channel}
-        )
-    try:
-        validate_email(recipient)
-    except ValidationError as exc:
-        message = (
-            _("There is no e-mail address to send this message to.")
-            if not recipient
-            else _("“%(recipient)s” is not a valid e-mail address.") % {"recipient": recipient}
-        )
-        raise ApplicationError(
-            message, errors=[FieldError(field="recipient", message=message)]
-        ) from exc
+    recipient = recipient_check(channel=channel, recipient=recipient)
     try:
         # A savepoint: a concurrent queue of the same key fails here without spoiling the
         # caller's transaction, and the message that won is returned.
         with transaction.atomic():
-            return Message.objects.create(
+            message = Message.objects.create(
                 channel=channel,
                 recipient=recipient,
                 subject=subject,
@@ -86,10 +82,203 @@ def message_queue(
                 debtor=debtor,
                 cause=cause,
                 idempotency_key=idempotency_key,
+                kind=kind,
+                language=language,
+                created_by=created_by,
                 due_at=timezone.now(),
             )
     except IntegrityError:
         return Message.objects.get(idempotency_key=idempotency_key)
+    if invoices:
+        message.invoices.set(invoices)
+    for attachment in attachments:
+        stored = MessageAttachment(
+            message=message, filename=attachment.filename, content_type=attachment.content_type
+        )
+        stored.file.save(attachment.filename, ContentFile(attachment.content), save=True)
+    return message
+
+
+def recipient_check(*, channel: str, recipient: str) -> str:
+    """The recipient as the channel needs it, or an ApplicationError saying what is wrong."""
+    recipient = recipient.strip()
+    if channel == Channel.SMS:
+        return phone_e164(recipient)
+    if channel == Channel.LETTER:
+        if not recipient:
+            raise _refusal("recipient", _("This debtor has no postal address."))
+        return recipient
+    if channel != Channel.EMAIL:
+        raise _refusal("channel", _("Unknown channel “%(channel)s”.") % {"channel": channel})
+    try:
+        validate_email(recipient)
+    except ValidationError as exc:
+        message = (
+            _("There is no e-mail address to send this message to.")
+            if not recipient
+            else _("“%(recipient)s” is not a valid e-mail address.") % {"recipient": recipient}
+        )
+        raise _refusal("recipient", message) from exc
+    return recipient
+
+
+def _refusal(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, errors=[FieldError(field=field, message=message)])
+
+
+def message_send(
+    *,
+    kind: str,
+    channel: str,
+    debtor: Debtor,
+    cause: str,
+    idempotency_key: str,
+    invoices: Iterable[Invoice] | None = None,
+    extra: dict | None = None,
+    recipient: str = "",
+    attachments: Sequence[Attachment] = (),
+    created_by=None,
+) -> Message:
+    """Write a message of `kind` from its template in the debtor's language and queue it.
+
+    The invoices default to the debtor's open ones. A template that shows the portal link gets
+    a fresh link, issued in the same transaction as the message. `recipient` overrides the
+    debtor's address for this channel (e.g. the address a copy request named).
+    """
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if kind not in Kind.values or channel not in kind_channels(kind):
+        raise _refusal(
+            "channel",
+            _("A “%(kind)s” cannot be sent by %(channel)s.")
+            % {"kind": Kind(kind).label if kind in Kind.values else kind, "channel": channel},
+        )
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = debtor.language if debtor.language in languages else settings.LANGUAGE_CODE
+    recipient = recipient_check(
+        channel=channel, recipient=recipient or _debtor_address(debtor, channel)
+    )
+    if invoices is None:
+        invoices = Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number")
+    invoices = list(invoices)
+    template = template_for(kind=kind, channel=channel, language=language)
+    organisation = Organisation.load()
+    with transaction.atomic():
+        link_url, expires_at = "", None
+        if template_uses_link(template):
+            issued = portal_link_issue(debtor=debtor, created_by=created_by)
+            link_url, expires_at = portal_link_url(key=issued.key), issued.link.expires_at
+        text, html = message_context(
+            language=language,
+            debtor_name=debtor.name,
+            debtor_number=debtor.number,
+            invoices=invoices,
+            link_url=link_url,
+            link_expires_at=expires_at,
+            organisation=organisation,
+            extra=extra,
+        )
+        subject, body_text, body_html = _render(template, text, html)
+        if channel == Channel.LETTER:
+            body_html = letter_document(
+                debtor=debtor,
+                invoices=invoices,
+                organisation=organisation,
+                subject=subject,
+                body_html=body_html,
+                language=language,
+            )
+            body_text = ""
+        elif channel == Channel.EMAIL and body_html:
+            with override(language):
+                body_html = render_to_string(
+                    "correspondence/email.html",
+                    {"subject": subject, "body": body_html, "language": language},
+                )
+        return message_queue(
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            debtor=debtor,
+            cause=cause,
+            idempotency_key=idempotency_key,
+            kind=kind,
+            language=language,
+            invoices=invoices,
+            attachments=attachments,
+            created_by=created_by,
+        )
+
+
+def _debtor_address(debtor: Debtor, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return debtor.email
+    if channel == Channel.SMS:
+        return debtor.mobile
+    lines = _postal_lines(debtor)
+    return ", ".join(lines) if len(lines) > 1 else ""
+
+
+def _postal_lines(debtor: Debtor) -> list[str]:
+    place = " ".join(part for part in (debtor.postal_code, debtor.city) if part)
+    lines = [debtor.name, debtor.street, place]
+    if debtor.country and debtor.country != "NL":
+        lines.append(debtor.country)
+    return [line for line in lines if line]
+
+
+def _render(template: Template, text: dict, html: dict) -> tuple[str, str, str]:
+    try:
+        subject = template_render(template_compile(template.subject, html=False), text)
+        body_text = template_render(template_compile(template.body_text, html=False), text)
+        body_html = template_render(template_compile(template.body_html, html=True), html)
+    except Exception as exc:  # noqa: BLE001 (templates are checked on save; say which one broke)
+        raise ApplicationError(
+            _("The template “%(template)s” cannot be rendered: %(error)s")
+            % {"template": template, "error": exc}
+        ) from exc
+    return " ".join(subject.split()), body_text, body_html
+
+
+def letter_document(
+    *,
+    debtor: Debtor,
+    invoices: Sequence[Invoice],
+    organisation: Organisation,
+    subject: str,
+    body_html: str,
+    language: str,
+) -> str:
+    """The whole letter as HTML: the rendered body in the letter layout, addressed to the debtor,
+    with a payment block and QR code for the open amount when there is an account to pay to."""
+    total = sum((invoice.open_amount for invoice in invoices), start=0)
+    references = {invoice.payment_reference for invoice in invoices if invoice.payment_reference}
+    reference = references.pop() if len(references) == 1 else debtor.number
+    payment = None
+    if total > 0 and organisation.iban:
+        payment = Payment(amount=total, reference=reference)
+    lines = _postal_lines(debtor)
+    return letter_html(
+        body_html=body_html,
+        sender=Sender(
+            name=organisation.name,
+            address_lines=organisation.address_lines,
+            email=organisation.email,
+            phone=organisation.phone,
+            website=organisation.website,
+            iban=organisation.iban,
+            bic=organisation.bic,
+        ),
+        recipient=Recipient(name=lines[0], address_lines=lines[1:]),
+        letter_date=timezone.localdate(),
+        subject=subject,
+        reference=debtor.number,
+        payment=payment,
+        language=language,
+    )
 
 
 def message_retry(*, message: Message) -> Message:
@@ -102,69 +291,3 @@ def message_retry(*, message: Message) -> Message:
     )
     message.refresh_from_db()
     return message
-
-
-def message_id(message: Message) -> str:
-    """The e-mail's Message-ID: the idempotency key, so every resend carries the same one."""
-    return f"<{quote(message.idempotency_key, safe=_MESSAGE_ID_SAFE)}@settle>"
-
-
-def messages_process_due() -> int:
-    """Claim a batch of due messages and deliver them; return how many were claimed.
-
-    READY messages are due at their `due_at`; a SENDING message whose worker died is due again
-    once its lease runs out.
-    """
-    messages = claim_due(
-        Message.objects.filter(status__in=[MessageStatus.READY, MessageStatus.SENDING]),
-        limit=SEND_BATCH,
-        lease=SEND_LEASE,
-    )
-    if not messages:
-        return 0
-    Message.objects.filter(pk__in=[m.pk for m in messages]).filter(
-        lease_token=messages[0].lease_token
-    ).update(status=MessageStatus.SENDING)
-    # One connection for the batch; a failure closes it, and the next message opens a new one.
-    connection = get_connection()
-    try:
-        for message in messages:
-            _message_deliver(message, connection=connection)
-    finally:
-        connection.close()
-    return len(messages)
-
-
-def _message_deliver(message: Message, *, connection) -> None:
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient],
-        headers={"Message-ID": message_id(message)},
-        connection=connection,
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    try:
-        email.send()
-    except Exception as exc:  # noqa: BLE001 (any failure to hand over is retried later)
-        connection.close()
-        _message_failed(message, error=f"{type(exc).__name__}: {exc}")
-        return
-    if not claim_finish(message, status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""):
-        logger.warning("message %s: sent, but its lease was lost to another worker", message.pk)
-
-
-def _message_failed(message: Message, *, error: str) -> None:
-    logger.warning("message %s: attempt %d failed: %s", message.pk, message.attempts, error)
-    if message.attempts >= MAX_ATTEMPTS:
-        claim_finish(message, status=MessageStatus.FAILED, last_error=error)
-        return
-    delay = FIRST_RETRY * 2 ** (message.attempts - 1)
-    claim_finish(
-        message,
-        status=MessageStatus.READY,
-        due_at=timezone.now() + delay,
-        last_error=error,
-    )

@@ -7,6 +7,7 @@ Security notes, each covered by a test:
 - unknown, expired and revoked keys are refused alike to the debtor; staff see the reason.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +28,9 @@ from settle.portal.models import (
 from settle.portal.tokens import key_hash, key_looks_valid, key_new
 from settle.receivables.models import Debtor
 
+logger = logging.getLogger(__name__)
+
+LINK_REQUEST_WINDOW = timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class IssuedLink:
@@ -154,10 +158,17 @@ def portal_link_url(*, key: str) -> str:
 def portal_link_request(*, identifier: str) -> list[Debtor]:
     """A debtor asks for a new link by e-mail address or invoice number.
 
-    Matching active debtors are recorded (and, once correspondence exists, sent a new link to the
-    contact details on file, never to an address given here). The caller answers the same way
-    whether or not anything matched, so the form reveals nothing about who is a debtor.
+    Matching active debtors are recorded and sent a new link to the contact details on file
+    (e-mail, else SMS), never to an address given here. One link per debtor per
+    `LINK_REQUEST_WINDOW` at most, so the form cannot be used to flood someone's inbox. The
+    caller answers the same way whether or not anything matched, so the form reveals nothing
+    about who is a debtor.
     """
+    # Correspondence renders portal links itself, so it imports this module; import it late.
+    from settle.correspondence.kinds import Kind
+    from settle.correspondence.models import Channel
+    from settle.correspondence.services import message_send
+
     identifier = identifier.strip()
     if not identifier:
         return []
@@ -165,9 +176,24 @@ def portal_link_request(*, identifier: str) -> list[Debtor]:
         debtors = list(Debtor.objects.filter(active=True, email__iexact=identifier))
     else:
         debtors = list(Debtor.objects.filter(active=True, invoices__number=identifier).distinct())
-    PortalEvent.objects.bulk_create(
-        PortalEvent(debtor=debtor, kind=PortalEventKind.NEW_LINK_REQUESTED) for debtor in debtors
-    )
+    window = int(timezone.now().timestamp() // LINK_REQUEST_WINDOW.total_seconds())
+    for debtor in debtors:
+        with transaction.atomic():
+            PortalEvent.objects.create(debtor=debtor, kind=PortalEventKind.NEW_LINK_REQUESTED)
+            channel = Channel.EMAIL if debtor.email else Channel.SMS if debtor.mobile else None
+            if channel is None:
+                continue
+            try:
+                message_send(
+                    kind=Kind.PORTAL_INVITATION,
+                    channel=channel,
+                    debtor=debtor,
+                    cause="portal:link_request",
+                    idempotency_key=f"link-request:{debtor.pk}:{window}",
+                )
+            except ApplicationError:
+                # Contact details the outbox refuses: the request stays on record for staff.
+                logger.warning("debtor %s: new link requested, none sent", debtor.pk)
     return debtors
 
 

@@ -1,5 +1,6 @@
 """Responses: a debtor's answer on one or more of their open invoices, and its closing."""
 
+import logging
 from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -10,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from settle.common.errors import ApplicationError, FieldError
+from settle.correspondence.kinds import Kind
+from settle.correspondence.models import Channel
+from settle.correspondence.services import message_send
 from settle.receivables.models import Debtor, Invoice
 from settle.responses.models import (
     Response,
@@ -19,6 +23,8 @@ from settle.responses.models import (
     ResponseType,
 )
 from settle.responses.uploads import validate_upload
+
+logger = logging.getLogger(__name__)
 
 SUBMISSION_KEY_MAX = Response._meta.get_field("submission_key").max_length
 
@@ -82,6 +88,7 @@ def response_submit(
                 attachment.file.save(f"{response.pk}-{key}.{extension}", upload, save=False)
                 stored.append(attachment.file.name)
                 attachment.save()
+            _response_confirm(response=response, invoices=invoices)
     except Exception as error:
         # The rows are rolled back; the files written for them must not linger without a row.
         for name in stored:
@@ -94,6 +101,29 @@ def response_submit(
             raise
         return existing
     return response
+
+
+def _response_confirm(*, response: Response, invoices: Sequence[Invoice]) -> None:
+    """Queue the "response received" e-mail with the response, when the debtor has an address;
+    a debtor without one simply sees the confirmation in the portal."""
+    debtor = response.debtor
+    if not debtor.email:
+        return
+    response_type = response.response_type
+    name = response_type.name_en if debtor.language == "en" else response_type.name_nl
+    try:
+        message_send(
+            kind=Kind.RESPONSE_RECEIVED,
+            channel=Channel.EMAIL,
+            debtor=debtor,
+            invoices=invoices,
+            extra={"response_type": name},
+            cause=f"response:{response.pk}",
+            idempotency_key=f"response-received:{response.pk}",
+        )
+    except ApplicationError:
+        # An address that the outbox refuses must not cost the debtor their response.
+        logger.warning("response %s: no confirmation sent", response.pk, exc_info=True)
 
 
 def response_close(

@@ -1,0 +1,231 @@
+"""What administrators configure for correspondence: the templates and the sender details.
+
+A template is checked before it is stored — syntax, variables, a trial render, and for letters
+the files it would make WeasyPrint fetch — so the outbox never meets a template that fails.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from settle.common.errors import ApplicationError, FieldError
+from settle.correspondence.defaults import default_fields
+from settle.correspondence.kinds import kind_variable_names
+from settle.correspondence.letters import letter_fetch_refusals
+from settle.correspondence.models import Channel, Organisation, Template
+from settle.correspondence.rendering import Problem, template_compile, template_problems
+from settle.correspondence.services import letter_document
+from settle.correspondence.smsparts import SmsSize, sms_size
+from settle.correspondence.variables import message_context, sample_context, sample_extra
+from settle.receivables.models import Debtor, Invoice
+
+MAX_SMS_PARTS = 8
+# Which parts a channel uses, and whether each is HTML.
+CHANNEL_PARTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    Channel.EMAIL: (("subject", False), ("body_text", False), ("body_html", True)),
+    Channel.SMS: (("body_text", False),),
+    Channel.LETTER: (("subject", False), ("body_html", True)),
+}
+OPTIONAL_PARTS = {(Channel.EMAIL, "body_html")}
+SUBJECT_LENGTH = Template._meta.get_field("subject").max_length
+
+
+def template_check(
+    *, kind: str, channel: str, language: str, subject: str, body_text: str, body_html: str
+) -> list[FieldError]:
+    """Every reason the texts cannot be saved as this template, each with its part and line."""
+    values = {"subject": subject, "body_text": body_text, "body_html": body_html}
+    allowed = kind_variable_names(kind)
+    text_sample, html_sample = sample_context(kind, language)
+    problems: list[Problem] = []
+    errors: list[FieldError] = []
+    for part, html in CHANNEL_PARTS[channel]:
+        source = values[part]
+        if not source.strip():
+            if (channel, part) not in OPTIONAL_PARTS:
+                errors.append(FieldError(part, _("This field is required.")))
+            continue
+        problems += template_problems(
+            source,
+            part=part,
+            html=html,
+            allowed=allowed,
+            sample=html_sample if html else text_sample,
+        )
+    if len(subject) > SUBJECT_LENGTH:
+        errors.append(
+            FieldError(
+                "subject", _("Use at most %(limit)d characters.") % {"limit": SUBJECT_LENGTH}
+            )
+        )
+    errors += [FieldError(problem.part, str(problem), problem.line) for problem in problems]
+    if errors:
+        return errors
+    if channel == Channel.SMS:
+        size = sms_size(template_compile(body_text, html=False).render(text_sample).strip())
+        if size.parts > MAX_SMS_PARTS:
+            errors.append(
+                FieldError(
+                    "body_text",
+                    _("With sample values this SMS needs %(parts)d parts; at most %(max)d.")
+                    % {"parts": size.parts, "max": MAX_SMS_PARTS},
+                )
+            )
+    if channel == Channel.LETTER:
+        body = template_compile(body_html, html=True).render(html_sample)
+        refused = letter_fetch_refusals(_sample_letter(body, subject, language))
+        if refused:
+            errors.append(
+                FieldError(
+                    "body_html",
+                    _("Letters may only use Settle's own files; this template refers to %(urls)s.")
+                    % {"urls": ", ".join(sorted(set(refused)))},
+                )
+            )
+    return errors
+
+
+def _sample_letter(body_html: str, subject: str, language: str) -> str:
+    return letter_document(
+        debtor=Debtor(name="Sample", street="Street 1", postal_code="1000 AA", city="Amsterdam"),
+        invoices=[],
+        organisation=Organisation.load(),
+        subject=subject,
+        body_html=body_html,
+        language=language,
+    )
+
+
+def template_update(
+    *, template: Template, subject: str, body_text: str, body_html: str, updated_by=None
+) -> Template:
+    """Store new texts for a template, or refuse them with every problem found."""
+    errors = template_check(
+        kind=template.kind,
+        channel=template.channel,
+        language=template.language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    if errors:
+        raise ApplicationError(_("The template was not saved; please correct it."), errors=errors)
+    used = {part for part, _html in CHANNEL_PARTS[template.channel]}
+    values = {"subject": subject, "body_text": body_text, "body_html": body_html}
+    for part in set(values) - used:
+        values[part] = ""
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(template, name, value)
+        template.updated_by = updated_by
+        template.save()
+    return template
+
+
+def template_reset(*, template: Template, updated_by=None) -> Template:
+    """Go back to the wording Settle ships with."""
+    fields = default_fields(
+        kind=template.kind, channel=template.channel, language=template.language
+    )
+    return template_update(template=template, updated_by=updated_by, **fields)
+
+
+@dataclass
+class Preview:
+    subject: str = ""
+    body_text: str = ""
+    body_html: str = ""
+    sms: SmsSize | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def template_preview(
+    *,
+    kind: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    debtor: Debtor | None,
+) -> Preview:
+    """The texts as `debtor` would get them (with a stand-in for the link, which a preview must
+    not create), or the problems that keep them from rendering."""
+    errors = template_check(
+        kind=kind,
+        channel=channel,
+        language=language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    if errors:
+        return Preview(errors=errors)
+    if debtor is None:
+        text, html = sample_context(kind, language)
+    else:
+        validity = timedelta(days=_link_validity_days())
+        text, html = message_context(
+            language=language,
+            debtor_name=debtor.name,
+            debtor_number=debtor.number,
+            invoices=Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number"),
+            link_url=settings.SETTLE_BASE_URL + "/p/PREVIEW",
+            link_expires_at=timezone.now() + validity,
+            organisation=Organisation.load(),
+            extra=sample_extra(kind, language),
+        )
+    preview = Preview(
+        subject=" ".join(template_compile(subject, html=False).render(text).split()),
+        body_text=template_compile(body_text, html=False).render(text).strip(),
+        body_html=template_compile(body_html, html=True).render(html).strip(),
+    )
+    if channel == Channel.SMS:
+        preview.sms = sms_size(preview.body_text)
+    if channel == Channel.EMAIL and preview.body_html:
+        with override(language):
+            preview.body_html = render_to_string(
+                "correspondence/email.html",
+                {"subject": preview.subject, "body": preview.body_html, "language": language},
+            )
+    return preview
+
+
+def _link_validity_days() -> int:
+    from settle.portal.models import PortalSettings
+
+    return PortalSettings.load().link_validity_days
+
+
+def organisation_update(*, values: dict[str, str]) -> Organisation:
+    """Change who the correspondence comes from."""
+    organisation = Organisation.load()
+    errors = []
+    names = ("name", "street", "postal_code", "city", "email", "phone", "website", "iban", "bic")
+    cleaned = {name: str(values.get(name, "")).strip() for name in names}
+    if not cleaned["name"]:
+        errors.append(FieldError("name", _("This field is required.")))
+    if cleaned["iban"]:
+        from settle.correspondence.qr import iban_normalise
+
+        try:
+            cleaned["iban"] = iban_normalise(cleaned["iban"])
+        except ApplicationError as exc:
+            errors.append(FieldError("iban", exc.message))
+    for name in names:
+        limit = Organisation._meta.get_field(name).max_length
+        if len(cleaned[name]) > limit:
+            errors.append(
+                FieldError(name, _("Use at most %(limit)d characters.") % {"limit": limit})
+            )
+    if errors:
+        raise ApplicationError(_("The details were not saved; please correct them."), errors=errors)
+    Organisation.objects.filter(pk=organisation.pk).update(**cleaned)
+    organisation.refresh_from_db()
+    return organisation

@@ -1,0 +1,121 @@
+"""The catalogue of message kinds: which channels each has and which variables its templates get.
+
+Templates are checked against this catalogue when saved, so an administrator learns of a typo in
+a variable name at once, not when a reminder run meets it. The meanings are shown next to the
+editor.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from settle.correspondence.models import Channel
+
+
+class Kind(models.TextChoices):
+    PORTAL_INVITATION = "portal_invitation", _("Portal invitation")
+    REMINDER_1 = "reminder_1", _("Payment reminder 1")
+    REMINDER_2 = "reminder_2", _("Payment reminder 2")
+    FINAL_NOTICE = "final_notice", _("Final notice")
+    RESPONSE_RECEIVED = "response_received", _("Response received")
+    PROMISE_CONFIRMED = "promise_confirmed", _("Promise confirmed")
+    PROMISE_BROKEN = "promise_broken", _("Promise broken")
+    ARRANGEMENT_ACCEPTED = "arrangement_accepted", _("Arrangement accepted")
+    ARRANGEMENT_UNDER_REVIEW = "arrangement_under_review", _("Arrangement under review")
+    ARRANGEMENT_REJECTED = "arrangement_rejected", _("Arrangement rejected")
+    INVOICE_COPY = "invoice_copy", _("Invoice copy")
+
+
+E, S, L = Channel.EMAIL, Channel.SMS, Channel.LETTER
+
+CHANNELS: dict[str, tuple[str, ...]] = {
+    Kind.PORTAL_INVITATION: (E, S, L),
+    Kind.REMINDER_1: (E, S, L),
+    Kind.REMINDER_2: (E, S, L),
+    Kind.FINAL_NOTICE: (E, S, L),
+    Kind.RESPONSE_RECEIVED: (E,),
+    Kind.PROMISE_CONFIRMED: (E, S),
+    Kind.PROMISE_BROKEN: (E, S, L),
+    Kind.ARRANGEMENT_ACCEPTED: (E, L),
+    Kind.ARRANGEMENT_UNDER_REVIEW: (E,),
+    Kind.ARRANGEMENT_REJECTED: (E, L),
+    Kind.INVOICE_COPY: (E,),
+}
+
+# Kinds an employee may send by hand from a debtor's page; the others follow from a response.
+MANUAL_KINDS = (Kind.PORTAL_INVITATION, Kind.REMINDER_1, Kind.REMINDER_2, Kind.FINAL_NOTICE)
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    meaning: str
+
+
+COMMON = (
+    Variable("debtor_name", _("The debtor's name.")),
+    Variable("debtor_number", _("The debtor's number.")),
+    Variable(
+        "invoices",
+        _(
+            "The invoices concerned (selected, or else all open ones), each with number, "
+            "invoice_date, due_date, amount, open_amount and payment_reference."
+        ),
+    ),
+    Variable(
+        "invoice_table",
+        _("A ready table of those invoices with their dates, open amounts and the total."),
+    ),
+    Variable("total_open_amount", _("The total open amount of those invoices.")),
+    Variable("portal_link", _("The debtor's personal portal link, created for this message.")),
+    Variable(
+        "portal_link_valid_until", _("The last day the link is valid, e.g. “7 December 2026”.")
+    ),
+    Variable("portal_link_validity", _("How long the link is valid, e.g. “14 days”.")),
+    Variable("organisation_name", _("Your organisation's name.")),
+    Variable("organisation_address", _("Your organisation's address on one line.")),
+    Variable("organisation_email", _("Your organisation's e-mail address.")),
+    Variable("organisation_phone", _("Your organisation's phone number.")),
+    Variable("organisation_website", _("Your organisation's website.")),
+    Variable("organisation_iban", _("The IBAN debtors pay to.")),
+    Variable("organisation_bic", _("The BIC of that account.")),
+    Variable("today", _("Today's date.")),
+)
+
+_PROMISE = (
+    Variable("promise_date", _("The date the debtor promised to pay by.")),
+    Variable("promise_amount", _("The amount the debtor promised to pay.")),
+)
+_ARRANGEMENT = (
+    Variable("instalments", _("The instalments, each with number, due_date and amount.")),
+    Variable("instalment_table", _("A ready table of the instalments.")),
+    Variable("arrangement_total", _("The total amount of the arrangement.")),
+)
+
+EXTRA: dict[str, tuple[Variable, ...]] = {
+    Kind.RESPONSE_RECEIVED: (
+        Variable("response_type", _("The kind of response the debtor gave, e.g. “Complaint”.")),
+    ),
+    Kind.PROMISE_CONFIRMED: _PROMISE,
+    Kind.PROMISE_BROKEN: _PROMISE,
+    Kind.ARRANGEMENT_ACCEPTED: _ARRANGEMENT,
+    Kind.ARRANGEMENT_UNDER_REVIEW: _ARRANGEMENT,
+    Kind.ARRANGEMENT_REJECTED: (
+        *_ARRANGEMENT,
+        Variable("rejection_reason", _("Why the proposal was rejected.")),
+    ),
+}
+
+
+def kind_variables(kind: str) -> tuple[Variable, ...]:
+    """Every variable a template of `kind` may use, common ones first."""
+    return COMMON + EXTRA.get(kind, ())
+
+
+def kind_variable_names(kind: str) -> frozenset[str]:
+    return frozenset(variable.name for variable in kind_variables(kind))
+
+
+def kind_channels(kind: str) -> tuple[str, ...]:
+    return CHANNELS[kind]
