@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from settle.backoffice.templatetags.correspondence import kind_label
+from settle.correspondence.models import Message
 from settle.portal.models import PortalEvent, PortalLink
 from settle.receivables.models import (
     ZERO,
@@ -271,10 +273,32 @@ def _response_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
     ]
 
 
+def _message_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    sent = Message.objects.filter(debtor=debtor).select_related("created_by")
+    return [
+        TimelineEntry(
+            at=message.created_at,
+            source="message",
+            title=gettext("%(kind)s (%(channel)s)")
+            % {
+                "kind": kind_label(message.kind),
+                "channel": message.get_channel_display(),
+            },
+            detail=message.recipient,
+            state=message.status,
+            state_label=message.get_status_display(),
+            url=reverse("backoffice:message_detail", args=[message.pk]),
+            actor=_person(message.created_by),
+        )
+        for message in sent.order_by("-created_at", "-pk")[:limit]
+    ]
+
+
 # Each source gives a debtor's newest entries from one app, in a fixed number of queries.
 TIMELINE_SOURCES: list[Callable[[Debtor, int], list[TimelineEntry]]] = [
     _portal_entries,
     _response_entries,
+    _message_entries,
 ]
 TIMELINE_LENGTH = 100
 

@@ -7,9 +7,11 @@ from settle.backoffice.views import (
     home,
     imports,
     invoices,
+    messages,
     portal_links,
     portal_settings,
     responses,
+    templates_admin,
 )
 
 app_name = "backoffice"
@@ -66,5 +68,44 @@ urlpatterns = [
         "settings/portal/other/",
         portal_settings.portal_settings_other,
         name="portal_settings_other",
+    ),
+    path("messages/", messages.message_list, name="message_list"),
+    path("messages/letters.pdf", messages.message_letters_pdf, name="message_letters_pdf"),
+    path("messages/<int:pk>/", messages.message_detail, name="message_detail"),
+    path("messages/<int:pk>/html/", messages.message_html, name="message_html"),
+    path("messages/<int:pk>/pdf/", messages.message_pdf, name="message_pdf"),
+    path("messages/<int:pk>/retry/", messages.message_retry_view, name="message_retry"),
+    path(
+        "messages/attachments/<int:pk>/",
+        messages.message_attachment,
+        name="message_attachment",
+    ),
+    path("debtors/<int:pk>/messages/", messages.debtor_message_send, name="debtor_send_message"),
+    path("settings/templates/", templates_admin.template_settings, name="template_settings"),
+    path("settings/templates/<int:pk>/", templates_admin.template_edit, name="template_edit"),
+    path(
+        "settings/templates/<int:pk>/reset/",
+        templates_admin.template_reset_view,
+        name="template_reset",
+    ),
+    path(
+        "settings/templates/<int:pk>/preview/",
+        templates_admin.template_preview,
+        name="template_preview",
+    ),
+    path(
+        "settings/templates/<int:pk>/preview/frame/",
+        templates_admin.template_preview_frame,
+        name="template_preview_frame",
+    ),
+    path(
+        "settings/templates/<int:pk>/preview.pdf",
+        templates_admin.template_preview_pdf,
+        name="template_preview_pdf",
+    ),
+    path(
+        "settings/organisation/",
+        templates_admin.organisation_settings,
+        name="organisation_settings",
     ),
 ]

@@ -248,6 +248,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports every step of a letter's layout at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Request lines name the path, and a portal path holds a key: mask it on every logger.
         # The loggers that name the path also mask it themselves, for any handler added later.
         "django.server": {

@@ -6,6 +6,7 @@ the files it would make WeasyPrint fetch — so the outbox never meets a templat
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -37,9 +38,20 @@ SUBJECT_LENGTH = Template._meta.get_field("subject").max_length
 
 
 def template_check(
-    *, kind: str, channel: str, language: str, subject: str, body_text: str, body_html: str
+    *,
+    kind: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    fetch_check: bool = True,
 ) -> list[FieldError]:
-    """Every reason the texts cannot be saved as this template, each with its part and line."""
+    """Every reason the texts cannot be saved as this template, each with its part and line.
+
+    `fetch_check` renders a letter to find what it would fetch, which takes about a second; a
+    preview leaves it to the save (its frame cannot fetch from elsewhere anyway).
+    """
     values = {"subject": subject, "body_text": body_text, "body_html": body_html}
     allowed = kind_variable_names(kind)
     text_sample, html_sample = sample_context(kind, language)
@@ -77,7 +89,7 @@ def template_check(
                     % {"parts": size.parts, "max": MAX_SMS_PARTS},
                 )
             )
-    if channel == Channel.LETTER:
+    if channel == Channel.LETTER and fetch_check:
         body = template_compile(body_html, html=True).render(html_sample)
         refused = letter_fetch_refusals(_sample_letter(body, subject, language))
         if refused:
@@ -92,14 +104,41 @@ def template_check(
 
 
 def _sample_letter(body_html: str, subject: str, language: str) -> str:
-    return letter_document(
-        debtor=Debtor(name="Sample", street="Street 1", postal_code="1000 AA", city="Amsterdam"),
-        invoices=[],
-        organisation=Organisation.load(),
-        subject=subject,
-        body_html=body_html,
-        language=language,
+    html, _notes = letter_preview(
+        language=language, subject=subject, body_html=body_html, debtor=None
     )
+    return html
+
+
+def letter_preview(
+    *, language: str, subject: str, body_html: str, debtor: Debtor | None
+) -> tuple[str, list[str]]:
+    """The whole letter around a rendered body, for `debtor` or a sample one, and notes for the
+    editor. A payment block the letter cannot have (the organisation's IBAN is unusable, say)
+    is left out, and a note says why rather than the preview showing nothing."""
+    if debtor is None:
+        with override(language):
+            debtor = Debtor(
+                number="D-0001",
+                name=_("Sample Company Ltd"),
+                street="Street 1",
+                postal_code="1000 AA",
+                city="Amsterdam",
+            )
+        invoices = [Invoice(open_amount=Decimal("1571.50"), payment_reference="")]
+    else:
+        invoices = list(Invoice.objects.open().filter(debtor=debtor).order_by("due_date"))
+    arguments = {
+        "debtor": debtor,
+        "organisation": Organisation.load(),
+        "subject": subject,
+        "body_html": body_html,
+        "language": language,
+    }
+    try:
+        return letter_document(invoices=invoices, **arguments), []
+    except ApplicationError as exc:
+        return letter_document(invoices=[], **arguments), [exc.message]
 
 
 def template_update(
@@ -164,6 +203,7 @@ def template_preview(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        fetch_check=False,
     )
     if errors:
         return Preview(errors=errors)

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.storage import FileSystemStorage
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -127,7 +128,7 @@ def letter_html(
 # --- what a letter may load -------------------------------------------------------------------
 
 
-class LetterResourceRefused(Exception):  # noqa: N818 (it names what happened, like Http404)
+class LetterResourceRefused(Exception):
     """A letter asked for a file that is not Settle's own: WeasyPrint leaves it out."""
 
 
@@ -169,8 +170,9 @@ def _static_file(url: str) -> Path | None:
     found = finders.find(name)
     if found:
         return Path(found)
-    # In production the collected, hashed names ("portal.3f2a1b.css") exist only in STATIC_ROOT.
-    if hasattr(staticfiles_storage, "path") and staticfiles_storage.exists(name):
+    # In production the collected, hashed names ("portal.3f2a1b.css") exist only in STATIC_ROOT;
+    # a storage elsewhere (a bucket) would mean a network request: not for letters.
+    if isinstance(staticfiles_storage, FileSystemStorage) and staticfiles_storage.exists(name):
         return Path(staticfiles_storage.path(name))
     return None
 

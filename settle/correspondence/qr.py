@@ -37,7 +37,7 @@ def _mod97(text: str) -> int:
 
 
 def iban_normalise(iban: str) -> str:
-    """The IBAN without spaces, in capitals, if its check digits are right; else ApplicationError."""
+    """The IBAN without spaces, in capitals, if its check digits are right (else refused)."""
     compact = _SPACES_RE.sub("", iban or "").upper()
     if not _IBAN_RE.fullmatch(compact) or _mod97(compact) != 1:
         message = _("“%(iban)s” is not a valid IBAN.") % {"iban": iban}

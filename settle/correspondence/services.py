@@ -163,6 +163,8 @@ def message_send(
         invoices = Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number")
     invoices = list(invoices)
     template = template_for(kind=kind, channel=channel, language=language)
+    if template_uses_link(template) and not debtor.active:
+        raise _refusal("debtor", _("This debtor is inactive; a portal link would not sign in."))
     organisation = Organisation.load()
     with transaction.atomic():
         link_url, expires_at = "", None

@@ -178,6 +178,7 @@ def demo_load(*, today: date | None = None) -> DemoResult:
             raise ApplicationError("demo invoices do not pass the check", errors=errors)
         invoices_upsert(records=invoice_records)
         payments = _payments_book(rng, invoices, debtor_items)
+        _organisation_fill()
         passwords = _users_create()
     return DemoResult(
         loaded=True,
@@ -185,6 +186,26 @@ def demo_load(*, today: date | None = None) -> DemoResult:
         invoices=len(invoices),
         payments=payments,
         passwords=passwords,
+    )
+
+
+def _organisation_fill() -> None:
+    # The sender of the demo's correspondence; the IBAN is the well-known example from the
+    # IBAN standard, so a scanned QR code cannot pay a real account.
+    from settle.correspondence.configuration import organisation_update
+
+    organisation_update(
+        values={
+            "name": "Groothandel De Molen BV",
+            "street": "Molenweg 12",
+            "postal_code": "3512 AB",
+            "city": "Utrecht",
+            "email": "debiteuren@demo-molen.example",
+            "phone": "030 123 45 67",
+            "website": "www.demo-molen.example",
+            "iban": "NL91ABNA0417164300",
+            "bic": "ABNANL2A",
+        }
     )
 
 

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from settle.backoffice import selectors
 from settle.backoffice.decorators import staff_required
 from settle.backoffice.filters import DebtorFilterForm
+from settle.backoffice.forms_correspondence import SendMessageForm
+from settle.correspondence.kinds import Kind
 from settle.receivables.models import Debtor
 
 PAGE_SIZE = 50
@@ -24,7 +26,13 @@ def debtor_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def debtor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    debtor = get_object_or_404(Debtor, pk=pk)
+    return debtor_page(request, get_object_or_404(Debtor, pk=pk))
+
+
+def debtor_page(
+    request: HttpRequest, debtor: Debtor, *, send_form: SendMessageForm | None = None, status=200
+) -> HttpResponse:
+    """The debtor's page; with `send_form`, the send form as it was posted, with its errors."""
     return render(
         request,
         "backoffice/debtor_detail.html",
@@ -34,5 +42,11 @@ def debtor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": selectors.debtor_payments(debtor=debtor),
             "portal_links": selectors.debtor_portal_links(debtor=debtor),
             "timeline": selectors.debtor_timeline(debtor=debtor),
+            "send_form": send_form or SendMessageForm(),
+            # The quick "send portal link" buttons have a form of their own, and a key of
+            # their own, so that pressing one does not spend the key of the other form.
+            "quick_form": SendMessageForm(),
+            "portal_invitation": Kind.PORTAL_INVITATION,
         },
+        status=status,
     )

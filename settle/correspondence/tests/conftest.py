@@ -51,3 +51,9 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    # Letters and attachments are files; each test keeps its own.
+    settings.MEDIA_ROOT = tmp_path / "media"

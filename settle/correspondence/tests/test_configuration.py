@@ -63,7 +63,9 @@ def test_it_refuses_a_syntax_error_with_its_line():
 
 
 def test_it_refuses_an_attribute_invoices_do_not_have_with_its_line():
-    source = "{% for invoice in invoices %}\n{{ invoice.number }}\n{{ invoice.colour }}\n{% endfor %}"
+    source = (
+        "{% for invoice in invoices %}\n{{ invoice.number }}\n{{ invoice.colour }}\n{% endfor %}"
+    )
     error = _refusal(_template(), body_text=source)
     [field_error] = error.errors
     assert field_error.message == "Line 3: “colour” does not exist here."

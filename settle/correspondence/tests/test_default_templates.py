@@ -13,6 +13,11 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from settle.correspondence.configuration import template_check
+from settle.correspondence.defaults import default_fields
+from settle.correspondence.kinds import CHANNELS, kind_variable_names
+from settle.correspondence.models import Channel
+
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults"
 LANGUAGES = ("nl", "en")
 
@@ -20,6 +25,8 @@ EMAIL = ("subject.txt", "body.txt", "body.html")
 SMS = ("sms.txt",)
 LETTER = ("letter.html",)
 
+# The files each channel has (see defaults.PARTS); a letter borrows the e-mail's subject.
+CHANNEL_FILES = {Channel.EMAIL: EMAIL, Channel.SMS: SMS, Channel.LETTER: LETTER}
 PARTS = {
     "portal_invitation": EMAIL + SMS + LETTER,
     "reminder_1": EMAIL + SMS + LETTER,
@@ -34,36 +41,6 @@ PARTS = {
     "invoice_copy": EMAIL,
 }
 
-# The single expected list of variables; the app's own catalogue is meant to replace it.
-COMMON_VARIABLES = {
-    "debtor_name",
-    "debtor_number",
-    "invoices",
-    "invoice_table",
-    "total_open_amount",
-    "portal_link",
-    "portal_link_valid_until",
-    "portal_link_validity",
-    "organisation_name",
-    "organisation_address",
-    "organisation_email",
-    "organisation_phone",
-    "organisation_website",
-    "organisation_iban",
-    "organisation_bic",
-    "today",
-}
-PROMISE_VARIABLES = {"promise_date", "promise_amount"}
-ARRANGEMENT_VARIABLES = {"instalments", "instalment_table", "arrangement_total"}
-EXTRA_VARIABLES = {
-    "response_received": {"response_type"},
-    "promise_confirmed": PROMISE_VARIABLES,
-    "promise_broken": PROMISE_VARIABLES,
-    "arrangement_accepted": ARRANGEMENT_VARIABLES,
-    "arrangement_under_review": ARRANGEMENT_VARIABLES,
-    "arrangement_rejected": ARRANGEMENT_VARIABLES | {"rejection_reason"},
-}
-
 # GSM 03.38: anything outside these switches an SMS to UCS-2 and a part shrinks to 70 characters.
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -73,12 +50,18 @@ GSM7_EXTENSION = set("^{}\\[~]|€\f")
 TWO_SMS_PARTS = 306
 
 FILES = [
-    (language, kind, part) for language in LANGUAGES for kind, parts in PARTS.items() for part in parts
+    (language, kind, part)
+    for language in LANGUAGES
+    for kind, parts in PARTS.items()
+    for part in parts
 ]
 
 
-def _id(file):
-    return "/".join(file)
+def _files(*parts: str) -> list:
+    """The files with one of these part names (all files without any), each with a readable id."""
+    return [
+        pytest.param(*file, id="/".join(file)) for file in FILES if not parts or file[2] in parts
+    ]
 
 
 def _environment(part: str) -> SandboxedEnvironment:
@@ -98,17 +81,17 @@ def _text_table(rows: list[tuple[str, ...]]) -> str:
 
 
 def _html_table(rows: list[tuple[str, ...]]) -> Markup:
+    # Markup.format escapes every cell, as the app's own table builder must.
     head, *body = rows
-    return Markup(
-        "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>".format(
-            Markup("").join(Markup("<th>{}</th>").format(cell) for cell in head),
-            Markup("").join(
-                Markup("<tr>{}</tr>").format(
-                    Markup("").join(Markup("<td>{}</td>").format(cell) for cell in row)
-                )
-                for row in body
-            ),
+    header = Markup("").join(Markup("<th>{}</th>").format(cell) for cell in head)
+    lines = Markup("").join(
+        Markup("<tr>{}</tr>").format(
+            Markup("").join(Markup("<td>{}</td>").format(cell) for cell in row)
         )
+        for row in body
+    )
+    return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(
+        header, lines
     )
 
 
@@ -174,7 +157,8 @@ ORGANISATION = {
     "organisation_iban": "NL91 ABNA 0417 1643 00",
     "organisation_bic": "ABNANL2A",
     # A real link: SETTLE_BASE_URL, /p/ and a 43-character key.
-    "portal_link": "https://portaal.voorbeeldstad.nl/p/" + "Xq3v_8KpZr2LmN0aBcD4eFgH5iJkL6mNoP7qRsT9uVw",
+    "portal_link": "https://portaal.voorbeeldstad.nl/p/"
+    + "Xq3v_8KpZr2LmN0aBcD4eFgH5iJkL6mNoP7qRsT9uVw",
 }
 
 
@@ -195,7 +179,10 @@ def _context(language: str, part: str, invoice_count: int = 2, **overrides) -> d
     invoice_total = sample["total_open_amount"] if invoice_count == 2 else invoice_rows[0][4]
     invoice_table_rows = [
         sample["invoice_header"],
-        *[(number, invoice_date, due_date, open_amount) for number, invoice_date, due_date, _, open_amount in invoice_rows],
+        *[
+            (number, invoice_date, due_date, open_amount)
+            for number, invoice_date, due_date, _, open_amount in invoice_rows
+        ],
         (sample["total_label"], "", "", invoice_total),
     ]
     instalment_rows = [
@@ -249,17 +236,37 @@ def test_it_has_the_same_files_in_dutch_and_english():
     assert {path.name for path in DEFAULTS.iterdir()} == set(LANGUAGES)
 
 
-@pytest.mark.parametrize(("language", "kind", "part"), FILES, ids=map(_id, FILES))
+@pytest.mark.parametrize(("language", "kind", "part"), _files())
 def test_it_uses_only_the_variables_of_its_kind(language, kind, part):
     parsed = _environment(part).parse(_source(language, kind, part))
 
     used = meta.find_undeclared_variables(parsed)
 
-    assert used <= COMMON_VARIABLES | EXTRA_VARIABLES.get(kind, set())
+    assert used <= kind_variable_names(kind)
+
+
+def test_it_has_the_files_of_the_catalogue():
+    expected = {
+        kind: tuple(dict.fromkeys(f for c in channels for f in CHANNEL_FILES[c]))
+        for kind, channels in CHANNELS.items()
+    }
+    assert {kind: set(files) for kind, files in expected.items()} == {
+        kind: set(files) for kind, files in PARTS.items()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "channel", "language"),
+    [(k, c, lang) for k, channels in CHANNELS.items() for c in channels for lang in LANGUAGES],
+)
+def test_it_passes_the_check_made_on_save(kind, channel, language):
+    fields = default_fields(kind=kind, channel=channel, language=language)
+    assert template_check(kind=kind, channel=channel, language=language, **fields) == []
 
 
 @pytest.mark.parametrize("invoice_count", [1, 2])
-@pytest.mark.parametrize(("language", "kind", "part"), FILES, ids=map(_id, FILES))
+@pytest.mark.parametrize(("language", "kind", "part"), _files())
 def test_it_renders_with_realistic_values(language, kind, part, invoice_count):
     rendered = _render(language, kind, part, invoice_count=invoice_count)
 
@@ -274,11 +281,7 @@ def test_it_renders_with_realistic_values(language, kind, part, invoice_count):
     assert ORGANISATION["organisation_name"] in rendered
 
 
-@pytest.mark.parametrize(
-    ("language", "kind", "part"),
-    [file for file in FILES if file[2] == "subject.txt"],
-    ids=_id,
-)
+@pytest.mark.parametrize(("language", "kind", "part"), _files("subject.txt"))
 def test_it_keeps_subjects_to_one_line_without_amounts_or_names(language, kind, part):
     subject = _render(language, kind, part).strip()
 
@@ -289,9 +292,7 @@ def test_it_keeps_subjects_to_one_line_without_amounts_or_names(language, kind, 
     assert SAMPLES[language]["debtor_name"] not in subject
 
 
-@pytest.mark.parametrize(
-    ("language", "kind", "part"), [file for file in FILES if file[2] == "sms.txt"], ids=_id
-)
+@pytest.mark.parametrize(("language", "kind", "part"), _files("sms.txt"))
 def test_it_keeps_an_sms_within_two_gsm7_parts(language, kind, part):
     sms = _render(language, kind, part).strip()
 
@@ -299,9 +300,7 @@ def test_it_keeps_an_sms_within_two_gsm7_parts(language, kind, part):
     assert _sms_length(sms) <= TWO_SMS_PARTS
 
 
-@pytest.mark.parametrize(
-    ("language", "kind", "part"), [file for file in FILES if file[2].endswith(".html")], ids=_id
-)
+@pytest.mark.parametrize(("language", "kind", "part"), _files("body.html", "letter.html"))
 def test_it_writes_html_fragments_that_escape_what_the_debtor_typed(language, kind, part):
     source = _source(language, kind, part).lower()
     rendered = _render(language, kind, part, debtor_name="<b>Alice</b>")

@@ -165,3 +165,12 @@ def test_it_delivers_attachments_over_smtp(smtp_server, alice):
     assert [a.get_filename() for a in attachments] == ["F-100.pdf"]
     assert attachments[0].get_content() == b"%PDF-1.4 test copy"
     assert email.get_body(("plain",)) is not None and email.get_body(("html",)) is not None
+
+
+def test_it_refuses_a_link_for_an_inactive_debtor(alice):
+    alice.active = False
+    alice.save()
+    with translation.override("en"), pytest.raises(ApplicationError) as refusal:
+        _send(alice)
+    assert "inactive" in refusal.value.message
+    assert not PortalLink.objects.exists()

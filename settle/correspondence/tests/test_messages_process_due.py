@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from settle.common.claims import claim_due
 from settle.common.errors import ApplicationError
-from settle.correspondence.models import Channel, Message, MessageStatus
 from settle.correspondence.delivery import MAX_ATTEMPTS, messages_process_due
+from settle.correspondence.models import Channel, Message, MessageStatus
 from settle.correspondence.services import message_queue, message_retry
 
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,9 @@ def test_it_writes_whole_euros_and_cents():
     assert _scanned(_qr(amount=Decimal("1250.50")))[7] == "EUR1250.5"
 
 
-@pytest.mark.parametrize("iban", ["NL91ABNA0417164301", "NL91 ABNA", "ABNA0417164300", "", "NL91ABNA041716430!"])
+@pytest.mark.parametrize(
+    "iban", ["NL91ABNA0417164301", "NL91 ABNA", "ABNA0417164300", "", "NL91ABNA041716430!"]
+)
 def test_it_refuses_an_invalid_iban(iban):
     with pytest.raises(ApplicationError) as refusal:
         _qr(iban=iban)

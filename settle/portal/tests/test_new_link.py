@@ -92,3 +92,32 @@ def test_it_shows_the_form(client):
     html = text_of(client.get(NEW_LINK))
 
     assert '<label for="id_identifier">' in html
+
+
+def test_it_sends_a_new_link_to_the_address_on_file_once_per_window(client, alice):
+    from settle.correspondence.models import Message
+
+    InvoiceFactory(debtor=alice, number="F-ALICE-1")
+
+    _ask(client, "F-ALICE-1")
+    _ask(Client(), "F-ALICE-1", address="192.0.2.2")
+
+    [message] = Message.objects.filter(debtor=alice)
+    assert message.recipient == "alice@example.test"
+    assert message.kind == "portal_invitation"
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        _ask(Client(), "alice@example.test", address="192.0.2.3")
+    assert Message.objects.filter(debtor=alice).count() == 2
+
+
+def test_it_sends_by_sms_when_there_is_no_address(client, alice):
+    from settle.correspondence.models import Channel, Message
+
+    alice.email = ""
+    alice.save()
+    InvoiceFactory(debtor=alice, number="F-ALICE-1")
+
+    _ask(client, "F-ALICE-1")
+
+    [message] = Message.objects.filter(debtor=alice)
+    assert (message.channel, message.recipient) == (Channel.SMS, alice.mobile)

@@ -92,3 +92,26 @@ def test_it_exits_non_zero_for_an_unknown_debtor_on_the_command_line(tmp_path):
     assert result.returncode != 0
     assert "D-NOBODY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_it_queues_the_invitation_with_send(alice):
+    from settle.correspondence.models import Channel, Message
+
+    out = StringIO()
+    call_command("portal_link", "D-ALICE", "--send", "email", stdout=out)
+
+    message = Message.objects.get(debtor=alice)
+    assert (message.channel, message.recipient) == (Channel.EMAIL, "alice@example.test")
+    assert "/p/" in message.body_text
+    # The link goes only into the message, never to the terminal.
+    assert "/p/" not in out.getvalue()
+
+
+def test_it_refuses_to_send_an_sms_without_a_mobile_number(alice):
+    from settle.correspondence.models import Message
+
+    alice.mobile = ""
+    alice.save()
+    with pytest.raises(CommandError):
+        call_command("portal_link", "D-ALICE", "--send", "sms", stdout=StringIO())
+    assert not Message.objects.exists()

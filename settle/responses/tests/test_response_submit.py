@@ -198,3 +198,41 @@ def test_it_refuses_a_file_that_is_not_a_pdf_or_picture(alice, media_root, uploa
     assert refused.value.errors[0].field == "attachment"
     assert Response.objects.count() == 0
     assert not any(media_root.rglob("*.*"))
+
+
+def test_it_queues_the_confirmation_in_the_debtors_language(alice, carol):
+    from settle.correspondence.models import Message
+
+    submit(
+        alice,
+        [InvoiceFactory(debtor=alice, number="F-A")],
+        code="complaint",
+        values={"text": "Te duur"},
+    )
+    submit(
+        carol,
+        [InvoiceFactory(debtor=carol, number="F-C")],
+        code="complaint",
+        values={"text": "Too dear"},
+        key="k2-one-time-key-0123456789abcdef",
+    )
+
+    alice_mail = Message.objects.get(debtor=alice)
+    carol_mail = Message.objects.get(debtor=carol)
+    assert alice_mail.kind == "response_received"
+    assert alice_mail.recipient == "alice@example.test"
+    assert "Klacht" in alice_mail.body_text and "F-A" in alice_mail.body_text
+    assert "Complaint" in carol_mail.body_text and "F-C" in carol_mail.body_text
+
+
+def test_it_confirms_once_and_only_with_an_address(alice, carol):
+    from settle.correspondence.models import Message
+
+    invoice = InvoiceFactory(debtor=alice)
+    submit(alice, [invoice])
+    submit(alice, [invoice])
+    carol.email = ""
+    carol.save()
+    submit(carol, [InvoiceFactory(debtor=carol)], key="k2-one-time-key-0123456789abcdef")
+
+    assert list(Message.objects.values_list("debtor__number", flat=True)) == ["D-ALICE"]
