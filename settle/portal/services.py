@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 LINK_REQUEST_WINDOW = timedelta(minutes=15)
 
+
 @dataclass(frozen=True)
 class IssuedLink:
     link: PortalLink
