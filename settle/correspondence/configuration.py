@@ -22,7 +22,7 @@ from settle.correspondence.letters import letter_fetch_refusals
 from settle.correspondence.models import Channel, Organisation, Template
 from settle.correspondence.rendering import Problem, template_compile, template_problems
 from settle.correspondence.services import letter_document
-from settle.correspondence.smsparts import SmsSize, sms_size
+from settle.correspondence.smsparts import SmsSize, sms_plain, sms_size
 from settle.correspondence.variables import message_context, sample_context, sample_extra
 from settle.receivables.models import Debtor, Invoice
 
@@ -80,7 +80,8 @@ def template_check(
     if errors:
         return errors
     if channel == Channel.SMS:
-        size = sms_size(template_compile(body_text, html=False).render(text_sample).strip())
+        rendered = template_compile(body_text, html=False).render(text_sample).strip()
+        size = sms_size(sms_plain(rendered))
         if size.parts > MAX_SMS_PARTS:
             errors.append(
                 FieldError(
@@ -227,6 +228,7 @@ def template_preview(
         body_html=template_compile(body_html, html=True).render(html).strip(),
     )
     if channel == Channel.SMS:
+        preview.body_text = sms_plain(preview.body_text)
         preview.sms = sms_size(preview.body_text)
     if channel == Channel.EMAIL and preview.body_html:
         with override(language):

@@ -32,6 +32,7 @@ from settle.correspondence.models import (
 from settle.correspondence.rendering import template_compile, template_render
 from settle.correspondence.selectors import template_for, template_uses_link
 from settle.correspondence.sms import phone_e164
+from settle.correspondence.smsparts import sms_plain
 from settle.correspondence.variables import message_context
 from settle.portal.services import portal_link_issue, portal_link_url
 from settle.receivables.models import Debtor, Invoice
@@ -182,6 +183,8 @@ def message_send(
             extra=extra,
         )
         subject, body_text, body_html = _render(template, text, html)
+        if channel == Channel.SMS:
+            body_text = sms_plain(body_text)
         if channel == Channel.LETTER:
             body_html = letter_document(
                 debtor=debtor,

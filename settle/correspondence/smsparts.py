@@ -56,3 +56,16 @@ def sms_size(text: str) -> SmsSize:
     else:
         parts = math.ceil(units / _PER_PART[encoding])
     return SmsSize(encoding=encoding, units=units, parts=parts)
+
+
+# Characters our own formatting writes (the no-break space in "€ 12,50", typographic quotes and
+# dashes) that have a plain GSM-7 equivalent; one of them alone would make a message UCS-2,
+# more than halving what fits in a part.
+_PLAIN = str.maketrans(
+    {"\xa0": " ", "\u202f": " ", "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+)
+
+
+def sms_plain(text: str) -> str:
+    """`text` with look-alikes replaced by GSM-7 characters, as it is sent."""
+    return text.translate(_PLAIN)

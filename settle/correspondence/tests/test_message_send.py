@@ -12,6 +12,7 @@ from settle.correspondence.delivery import messages_process_due
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel, Message, MessageStatus, Organisation, Template
 from settle.correspondence.services import Attachment, message_send
+from settle.correspondence.smsparts import sms_size
 from settle.portal.models import PortalLink
 from settle.portal.services import portal_link_check
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
@@ -97,9 +98,13 @@ def test_it_refuses_an_sms_to_a_debtor_without_mobile_number():
 def test_it_sends_an_sms_to_the_number_in_e164(alice):
     alice.mobile = "06 1234 5678"
     alice.save()
+    InvoiceFactory(debtor=alice, open_amount=Decimal("12.50"))
     message = _send(alice, channel=Channel.SMS)
     assert message.recipient == "+31612345678"
     assert LINK.search(message.body_text)
+    # "€ 12,50" is written with a plain space, so the SMS stays in the 7-bit alphabet.
+    assert "€ 12,50" in message.body_text
+    assert sms_size(message.body_text).encoding == "GSM-7"
     assert messages_process_due() == 1
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
