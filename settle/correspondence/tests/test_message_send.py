@@ -99,7 +99,7 @@ def test_it_sends_an_sms_to_the_number_in_e164(alice):
     alice.mobile = "06 1234 5678"
     alice.save()
     InvoiceFactory(debtor=alice, open_amount=Decimal("12.50"))
-    message = _send(alice, channel=Channel.SMS)
+    message = _send(alice, kind=Kind.REMINDER_1, channel=Channel.SMS)
     assert message.recipient == "+31612345678"
     assert LINK.search(message.body_text)
     # "€ 12,50" is written with a plain space, so the SMS stays in the 7-bit alphabet.
