@@ -2,28 +2,29 @@
 
     python bench/letters.py
 
-Needs no database: the letters are made from plain values (see `settle_letters`).
+Uses a new SQLite database in a temporary folder (letters cost the same on any database).
 
 Measured, each in this one process (so per core; a worker process makes letters one at a time):
 1. floor   - WeasyPrint's `write_pdf()` of one fixed letter 500 times: the same layout, CSS and
              size, its EPC QR code already embedded, with WeasyPrint's own URL fetcher. This is
              the least any letter of this kind can cost.
-2. Settle  - 500 different letters (debtor, address, amount, reference): `letter_html` (the
-             Django template, dates and amounts in the debtor's language, a new EPC QR code),
-             then `letter_pdf` (WeasyPrint with Settle's fetcher that loads only its own files).
+2. Settle  - the first reminder by letter to 500 different debtors (name, address, language,
+             amount, reference) through the outbox: `message_send` (the stored template, the
+             letter layout, dates and amounts in the debtor's language, a new EPC QR code) and
+             the worker's delivery (WeasyPrint with Settle's fetcher, the PDF stored).
 Reported: letters per second of both and Settle / floor (goal >= 80 %).
 
-`settle_letters(n)` at the top is the path under test: it is the one function to replace when
-letters come from the outbox (template rendering and the delivery step included).
+`settle_letters(n)` at the top is the path under test.
 """
 
 import argparse
+import itertools
 import os
 import random
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,27 +43,44 @@ FIRST_NAMES = ["Anna", "Bram", "Carla", "Daan", "Eva", "Finn", "Greet", "Hugo", 
 SURNAMES = ["de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder"]
 STREETS = ["Dorpsstraat", "Kerkweg", "Molenlaan", "Stationsplein", "Oude Gracht", "Lindelaan"]
 TOWNS = [("3511", "Utrecht"), ("1012", "Amsterdam"), ("3811", "Amersfoort"), ("9711", "Groningen")]
-BODY = (
-    "<p>Geachte heer/mevrouw {surname},</p>"
-    "<p>Volgens onze administratie staat factuur {invoice} van {amount} nog open. De "
-    "betaaltermijn is verstreken. Wij verzoeken u het bedrag binnen 14 dagen over te maken, "
-    "met vermelding van het betalingskenmerk. Heeft u inmiddels betaald, dan kunt u deze brief "
-    "als niet verzonden beschouwen.</p>"
-    "<p>Kunt u niet in één keer betalen? Neem dan contact met ons op; wij maken graag een "
-    "betalingsregeling met u.</p>"
-    "<p>Met vriendelijke groet,</p><p>Afdeling Debiteuren</p>"
-)
 
 
 # --- the path under test ----------------------------------------------------------------------
 
+_RUNS = itertools.count()
+
 
 def settle_letters(n: int, start: int = 0) -> list[bytes]:
-    """Settle's part: `n` different letters (debtors start to start + n) from values to PDF, one
-    after another."""
-    from settle.correspondence.letters import letter_html, letter_pdf
+    """Settle's whole path for the first reminder by letter to `n` debtors (start to start + n):
+    `message_send` (the stored template rendered in the debtor's language, the letter layout, a
+    new EPC QR code, the outbox row), then the worker's delivery (`messages_process_due`: the
+    PDF made with Settle's fetcher and stored). Returns the stored PDFs."""
+    from settle.correspondence.delivery import messages_process_due
+    from settle.correspondence.kinds import Kind
+    from settle.correspondence.models import Channel, Message
+    from settle.correspondence.services import message_send
+    from settle.receivables.models import Debtor
 
-    return [letter_pdf(letter_html(**values)) for values in letter_values(n, start)]
+    run = next(_RUNS)
+    numbers = [debtor_number(i) for i in range(start, start + n)]
+    ids = [
+        message_send(
+            kind=Kind.REMINDER_1,
+            channel=Channel.LETTER,
+            debtor=debtor,
+            cause="bench",
+            idempotency_key=f"bench:{run}:{debtor.number}",
+        ).pk
+        for debtor in Debtor.objects.filter(number__in=numbers).order_by("number")
+    ]
+    while messages_process_due():
+        pass
+    messages = Message.objects.in_bulk(ids)
+    pdfs = []
+    for pk in ids:
+        with messages[pk].pdf.open("rb") as handle:
+            pdfs.append(handle.read())
+    return pdfs
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -73,52 +91,66 @@ def creditor_reference(body: str) -> str:
     return f"RF{98 - int(digits) % 97:02d}{body}"
 
 
-def letter_values(n: int, start: int = 0) -> list[dict]:
-    """Arguments of `letter_html` for debtors start to start + n: names, addresses, amounts and
-    references differ; half pay with an RF creditor reference, half with a Dutch 16-digit one,
-    one in ten reads English."""
-    from settle.correspondence.letters import Payment, Recipient, Sender
+def debtor_number(i: int) -> str:
+    return f"D-{i + 1:05d}"
 
-    rng = random.Random(SEED + start)
-    sender = Sender(
-        name="Gemeente Voorbeeld",
-        address_lines=("Postbus 123", "3500 AA  Utrecht"),
-        email="debiteuren@voorbeeld.nl",
-        phone="030 123 45 67",
-        website="www.voorbeeld.nl",
-        iban="NL91 ABNA 0417 1643 00",
-        bic="ABNANL2A",
+
+def data_load(n: int) -> None:
+    """The organisation and `n` debtors with one open invoice each: names, addresses, amounts and
+    references differ; half pay with an RF creditor reference, half with a Dutch 16-digit one, one
+    in ten reads English."""
+    from django.core.management import call_command
+
+    from settle.correspondence.configuration import organisation_update
+    from settle.receivables.models import Debtor, Invoice
+
+    call_command("migrate", verbosity=0)
+    organisation_update(
+        values={
+            "name": "Gemeente Voorbeeld",
+            "street": "Postbus 123",
+            "postal_code": "3500 AA",
+            "city": "Utrecht",
+            "email": "debiteuren@voorbeeld.nl",
+            "phone": "030 123 45 67",
+            "website": "www.voorbeeld.nl",
+            "iban": "NL91 ABNA 0417 1643 00",
+            "bic": "ABNANL2A",
+        }
     )
-    values = []
-    for i in range(start, start + n):
+    rng = random.Random(SEED)
+    debtors, invoices = [], []
+    for i in range(n):
         surname = rng.choice(SURNAMES)
         postal, town = rng.choice(TOWNS)
-        amount = Decimal(rng.randint(500, 250_000)) / 100
-        invoice = f"2026-{i + 1:05d}"
-        if i % 2:
-            reference = f"{rng.randrange(10**15, 10**16)}"
-        else:
-            reference = creditor_reference(f"2026{i + 1:05d}")
-        language = "en" if i % 10 == 9 else "nl"
-        values.append(
-            {
-                "body_html": BODY.format(surname=surname, invoice=invoice, amount=f"€ {amount}"),
-                "sender": sender,
-                "recipient": Recipient(
-                    name=f"{rng.choice(FIRST_NAMES)} {surname}",
-                    address_lines=(
-                        f"{rng.choice(STREETS)} {rng.randint(1, 250)}",
-                        f"{postal} {rng.choice('ABCDEFGH')}{rng.choice('JKLMNPRS')}  {town}",
-                    ),
-                ),
-                "letter_date": LETTER_DATE,
-                "subject": f"Herinnering factuur {invoice}",
-                "reference": invoice,
-                "payment": Payment(amount=amount, reference=reference),
-                "language": language,
-            }
+        debtors.append(
+            Debtor(
+                number=debtor_number(i),
+                name=f"{rng.choice(FIRST_NAMES)} {surname}",
+                language="en" if i % 10 == 9 else "nl",
+                street=f"{rng.choice(STREETS)} {rng.randint(1, 250)}",
+                postal_code=f"{postal} {rng.choice('ABCDEFGH')}{rng.choice('JKLMNPRS')}",
+                city=town,
+            )
         )
-    return values
+    Debtor.objects.bulk_create(debtors)
+    for i, debtor in enumerate(Debtor.objects.order_by("number")):
+        amount = Decimal(rng.randint(500, 250_000)) / 100
+        reference = (
+            f"{rng.randrange(10**15, 10**16)}" if i % 2 else creditor_reference(f"2026{i + 1:05d}")
+        )
+        invoices.append(
+            Invoice(
+                number=f"2026-{i + 1:05d}",
+                debtor=debtor,
+                issue_date=LETTER_DATE - timedelta(days=44),
+                due_date=LETTER_DATE - timedelta(days=14),
+                amount=amount,
+                open_amount=amount,
+                payment_reference=reference,
+            )
+        )
+    Invoice.objects.bulk_create(invoices)
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -168,12 +200,14 @@ def main() -> None:
     print(f"letters: {LETTERS} one-page letters with an EPC QR code, one process", flush=True)
     with tempfile.TemporaryDirectory(prefix="settle-bench-letters-") as var_dir:
         django_setup(var_dir)
-        from settle.correspondence.letters import letter_html
+        from settle.correspondence.models import Message
 
-        fixed_html = letter_html(**letter_values(1)[0])
-        # Fonts, Pango and the template load on first use: not part of either figure.
-        floor_letters(fixed_html, 3)
+        data_load(LETTERS)
+        # Fonts, Pango and the templates load on first use: not part of either figure. The
+        # floor's fixed page is a letter Settle wrote: the same layout, CSS, QR code and size.
         settle_letters(3)
+        fixed_html = Message.objects.order_by("pk").first().body_html
+        floor_letters(fixed_html, 3)
         if args.profile:
             import cProfile
             import pstats
@@ -209,7 +243,7 @@ def report(floor: float, settle: float) -> None:
     print(f"{'':<52}{'seconds':>9}{'letters/s':>11}")
     for label, seconds in (
         ("floor: WeasyPrint, one fixed letter", floor),
-        ("Settle: letter_html + EPC QR + letter_pdf", settle),
+        ("Settle: message_send + the worker's delivery", settle),
     ):
         print(f"{label:<52}{seconds:>9.2f}{LETTERS / seconds:>11.1f}")
     ratio = floor / settle
