@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "settle.portal",
     "settle.responses",
     "settle.correspondence",
+    "settle.worklist",
     "settle.backoffice",
 ]
 

@@ -1,0 +1,109 @@
+"""The worklist: tasks that workflows hand to people, and what people do with them."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from settle.common.errors import ApplicationError, FieldError
+from settle.receivables.models import Debtor, Invoice
+from settle.responses.models import Response, ResponseState
+from settle.worklist.models import Task, TaskState
+
+OUTCOME_LENGTH = 5000
+
+
+def task_create(
+    *,
+    kind: str,
+    title: str,
+    debtor: Debtor,
+    due_date: date,
+    invoices: Sequence[Invoice] = (),
+    response: Response | None = None,
+    description: str = "",
+) -> Task:
+    """Put a task on the worklist, unassigned, in the caller's transaction."""
+    task = Task.objects.create(
+        kind=kind,
+        title=title[: Task._meta.get_field("title").max_length],
+        description=description,
+        debtor=debtor,
+        due_date=due_date,
+        response=response,
+    )
+    if invoices:
+        task.invoices.set(invoices)
+    return task
+
+
+def task_assign(*, task: Task, assignee: AbstractBaseUser | None) -> Task:
+    """Give an open task to an employee (taking it is assigning it to oneself), or to nobody."""
+    if assignee is not None and not (assignee.is_active and assignee.is_staff):
+        raise ApplicationError(
+            _("Tasks can only be assigned to employees."),
+            errors=[FieldError("assignee", _("Choose an active employee."))],
+        )
+    updated = Task.objects.filter(pk=task.pk, state=TaskState.OPEN).update(
+        assignee=assignee, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ApplicationError(_("This task is already done."))
+    task.refresh_from_db()
+    return task
+
+
+def task_complete(
+    *,
+    task: Task,
+    closed_by: AbstractBaseUser | None,
+    outcome: str,
+    close_response: bool = True,
+) -> Task:
+    """Mark a task done with its outcome, once. With `close_response` the response that caused
+    it closes too (unless another open task still needs it), which lifts its dunning exclusion."""
+    outcome = outcome.strip()
+    if len(outcome) > OUTCOME_LENGTH:
+        raise ApplicationError(
+            _("The outcome is too long."),
+            errors=[
+                FieldError(
+                    "outcome", _("Use at most %(limit)d characters.") % {"limit": OUTCOME_LENGTH}
+                )
+            ],
+        )
+    # Imported here: the responses app closes tasks itself (tasks_close_for_response).
+    from settle.responses.services import response_close
+
+    with transaction.atomic():
+        updated = Task.objects.filter(pk=task.pk, state=TaskState.OPEN).update(
+            state=TaskState.DONE,
+            outcome=outcome,
+            closed_by=closed_by,
+            closed_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise ApplicationError(_("This task is already done."))
+        task.refresh_from_db()
+        response = task.response
+        if (
+            close_response
+            and response is not None
+            and response.state == ResponseState.OPEN
+            and not response.tasks.open().exists()
+        ):
+            response_close(response=response, closed_by=closed_by, note=outcome)
+    return task
+
+
+def tasks_close_for_response(*, response: Response, outcome: str) -> int:
+    """Close the open tasks of a response that settled itself (e.g. the payment arrived); the
+    caller closes the response. Returns how many tasks were closed."""
+    now = timezone.now()
+    return Task.objects.filter(response=response, state=TaskState.OPEN).update(
+        state=TaskState.DONE, outcome=outcome, closed_at=now, updated_at=now
+    )
