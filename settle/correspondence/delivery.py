@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from settle.common.claims import claim_due, claim_finish
@@ -54,12 +55,16 @@ def messages_process_due() -> int:
     Message.objects.filter(pk__in=[m.pk for m in messages]).filter(
         lease_token=messages[0].lease_token
     ).update(status=MessageStatus.SENDING)
-    # One SMTP connection for the batch; a failure closes it, and the next e-mail opens a new one.
+    prefetch_related_objects(messages, "attachments")
+    # One SMTP session for the batch: opened here, since a backend that opens the connection
+    # itself for a send closes it after that send. A failure closes it; the next e-mail opens
+    # a new one.
     connection = None
     try:
         for message in messages:
             if message.channel == Channel.EMAIL:
-                connection = connection or get_connection()
+                if connection is None:
+                    connection = get_connection()
                 _email_deliver(message, connection=connection)
             elif message.channel == Channel.SMS:
                 _sms_deliver(message)
@@ -83,6 +88,8 @@ def _email_deliver(message: Message, *, connection) -> None:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     try:
+        if getattr(connection, "connection", True) is None:
+            connection.open()
         for attachment in message.attachments.all():
             with attachment.file.open("rb") as handle:
                 email.attach(attachment.filename, handle.read(), attachment.content_type)

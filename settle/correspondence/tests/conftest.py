@@ -12,9 +12,11 @@ class Inbox:
 
     def __init__(self):
         self.emails = []
+        self.sessions = set()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.emails.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        self.sessions.add(id(session))
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:

@@ -128,3 +128,13 @@ def test_it_refuses_to_retry_a_message_that_has_not_failed():
 
     with pytest.raises(ApplicationError):
         message_retry(message=message)
+
+
+def test_it_delivers_a_batch_in_one_smtp_session(smtp_server):
+    for number in range(10):
+        _queue(number)
+
+    assert _work_off() == 10
+
+    assert len(smtp_server.inbox.emails) == 10
+    assert len(smtp_server.inbox.sessions) == 1
