@@ -9,9 +9,17 @@ from settle.responses.configuration import (
     LABEL_LENGTH,
     MAX_POSITION,
     NAME_LENGTH,
+    PARAMETER_RANGES,
+    WORKFLOW_PARAMETERS,
     FieldSettings,
 )
-from settle.responses.models import ResponseField, ResponseState, ResponseType
+from settle.responses.models import (
+    OnBroken,
+    ResponseField,
+    ResponseState,
+    ResponseType,
+    WorkflowKind,
+)
 
 CLOSE_NOTE_LENGTH = 2000
 ALL = "all"
@@ -57,6 +65,67 @@ class ResponseTypeForm(_Form):
     @classmethod
     def initial_for(cls, response_type: ResponseType) -> dict:
         return {name: getattr(response_type, name) for name in cls.base_fields}
+
+
+def _days_field(name: str, label, help_text) -> forms.IntegerField:
+    low, high = PARAMETER_RANGES[name]
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"class": "input--position"}),
+    )
+
+
+class WorkflowParametersForm(_Form):
+    """The parameters of a response type's workflow; only those its workflow uses are shown.
+    A change applies to new responses: a running promise keeps the values it started with."""
+
+    promise_max_days = _days_field(
+        "promise_max_days",
+        _("Maximum days until the promised date"),
+        _("A debtor can promise to pay from today up to this many days ahead."),
+    )
+    grace_days = _days_field(
+        "grace_days",
+        _("Grace days"),
+        _(
+            "Days after the promised date (or an instalment's due date) before the payment is "
+            "checked, so that a payment on its way can arrive."
+        ),
+    )
+    on_broken = forms.ChoiceField(
+        label=_("When the payment has not arrived"),
+        choices=OnBroken.choices,
+        widget=forms.RadioSelect,
+    )
+    notify_broken = forms.BooleanField(
+        label=_("Send the debtor the “promise broken” message"),
+        required=False,
+        help_text=_("Only to debtors with an e-mail address."),
+    )
+    task_due_days = _days_field(
+        "task_due_days",
+        _("Days until the task is due"),
+        _("A task this type creates for an employee is due this many days after the response."),
+    )
+
+    def __init__(self, *args, response_type: ResponseType, **kwargs):
+        names = WORKFLOW_PARAMETERS.get(response_type.workflow, ())
+        kwargs.setdefault("initial", {name: getattr(response_type, name) for name in names})
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in names:
+                del self.fields[name]
+        if response_type.workflow == WorkflowKind.NOT_APPROVED and "task_due_days" in self.fields:
+            self.fields["task_due_days"].help_text = _(
+                "The task is due on the expected approval date the debtor gives; this many days "
+                "after the response when no date was given."
+            )
+
+    def parameters(self) -> dict:
+        return dict(self.cleaned_data)
 
 
 class FieldSettingsForm(_Form):

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from settle.backoffice.templatetags.correspondence import kind_label
@@ -36,6 +37,7 @@ from settle.receivables.models import (
 )
 from settle.responses.models import Response
 from settle.responses.selectors import invoices_with_dunning_exclusion
+from settle.worklist.models import Task, TaskState
 
 OPEN = Q(open_amount__gt=0)
 # Not a payment state of its own: open and partly paid together, as the dashboard counts them.
@@ -224,7 +226,7 @@ class TimelineEntry:
     """One thing that happened with a debtor, whichever app it comes from."""
 
     at: datetime
-    source: str  # "portal", "response"; later issues add "message", "task", ...
+    source: str  # "portal", "response", "message", "task"; later issues add more
     title: str
     detail: str = ""
     state: str = ""
@@ -294,11 +296,52 @@ def _message_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
     ]
 
 
+# A long outcome is read on the task's page; the timeline shows its start.
+OUTCOME_IN_TIMELINE = 200
+
+
+def _task_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    """A task's creation and, once done, its completion with the outcome: the tasks with the
+    newest of either, in one query."""
+    tasks = (
+        Task.objects.filter(debtor=debtor)
+        .select_related("closed_by")
+        .order_by(Coalesce("closed_at", "created_at").desc(), "-pk")[:limit]
+    )
+    entries = []
+    for task in tasks:
+        url = reverse("backoffice:task_detail", args=[task.pk])
+        entries.append(
+            TimelineEntry(
+                at=task.created_at,
+                source="task",
+                title=gettext("Task: %(title)s") % {"title": task.title},
+                detail=task.get_kind_display(),
+                state=task.state,
+                state_label=task.get_state_display(),
+                url=url,
+            )
+        )
+        if task.state == TaskState.DONE:
+            entries.append(
+                TimelineEntry(
+                    at=task.closed_at,
+                    source="task",
+                    title=gettext("Task done: %(title)s") % {"title": task.title},
+                    detail=Truncator(task.outcome).chars(OUTCOME_IN_TIMELINE),
+                    url=url,
+                    actor=_person(task.closed_by),
+                )
+            )
+    return entries
+
+
 # Each source gives a debtor's newest entries from one app, in a fixed number of queries.
 TIMELINE_SOURCES: list[Callable[[Debtor, int], list[TimelineEntry]]] = [
     _portal_entries,
     _response_entries,
     _message_entries,
+    _task_entries,
 ]
 TIMELINE_LENGTH = 100
 

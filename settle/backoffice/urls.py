@@ -3,6 +3,7 @@ from django.urls import path
 
 from settle.backoffice.signin import StaffAuthenticationForm
 from settle.backoffice.views import (
+    arrangements,
     debtors,
     home,
     imports,
@@ -12,6 +13,7 @@ from settle.backoffice.views import (
     portal_settings,
     responses,
     templates_admin,
+    worklist,
 )
 
 app_name = "backoffice"
@@ -28,6 +30,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
+    path("worklist/", worklist.task_list, name="task_list"),
+    path("worklist/<int:pk>/", worklist.task_detail, name="task_detail"),
+    path("worklist/<int:pk>/take/", worklist.task_take, name="task_take"),
+    path("worklist/<int:pk>/assign/", worklist.task_assign_view, name="task_assign"),
+    path("worklist/<int:pk>/complete/", worklist.task_complete_view, name="task_complete"),
     path("debtors/", debtors.debtor_list, name="debtor_list"),
     path("debtors/<int:pk>/", debtors.debtor_detail, name="debtor_detail"),
     path("invoices/", invoices.invoice_list, name="invoice_list"),
@@ -107,5 +114,17 @@ urlpatterns = [
         "settings/organisation/",
         templates_admin.organisation_settings,
         name="organisation_settings",
+    ),
+    path("arrangements/", arrangements.arrangement_list, name="arrangement_list"),
+    path("arrangements/<int:pk>/", arrangements.arrangement_detail, name="arrangement_detail"),
+    path(
+        "arrangements/<int:pk>/accept/",
+        arrangements.arrangement_accept_view,
+        name="arrangement_accept",
+    ),
+    path(
+        "arrangements/<int:pk>/reject/",
+        arrangements.arrangement_reject_view,
+        name="arrangement_reject",
     ),
 ]

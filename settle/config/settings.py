@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "settle.responses",
     "settle.correspondence",
     "settle.worklist",
+    "settle.arrangements",
     "settle.backoffice",
 ]
 
@@ -178,6 +179,14 @@ SETTLE_SMS_URL = env_str("SETTLE_SMS_URL")
 SETTLE_WORKER_TASKS = [
     "settle.receivables.imports.import_job_process_due",
     "settle.correspondence.delivery.messages_process_due",
+    "settle.responses.promises.promises_process_due",
+    "settle.arrangements.instalments.instalments_process_due",
+]
+# Called with `invoices=[...]` in the transaction of a payment that paid those invoices in full
+# (settle.receivables.services.payment_book), so workflows waiting for that payment settle.
+SETTLE_ON_INVOICES_PAID = [
+    "settle.responses.workflows.invoices_paid",
+    "settle.arrangements.instalments.invoices_paid",
 ]
 SETTLE_WORKER_IDLE_SECONDS = env_int("SETTLE_WORKER_IDLE_SECONDS", 2)
 

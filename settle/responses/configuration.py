@@ -6,17 +6,37 @@ fields on every request, so there is nothing to reload.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from settle.common.errors import ApplicationError, FieldError
-from settle.responses.models import ResponseField, ResponseType
+from settle.responses.models import OnBroken, ResponseField, ResponseType, WorkflowKind
 
 MAX_POSITION = 999
 NAME_LENGTH = ResponseType._meta.get_field("name_nl").max_length
 ACTION_ID_LENGTH = ResponseType._meta.get_field("external_action_id").max_length
 LABEL_LENGTH = ResponseField._meta.get_field("label_nl").max_length
+
+# The workflow parameters of a response type, with the range of whole numbers each allows.
+PARAMETER_RANGES = {
+    "promise_max_days": (1, 365),
+    "grace_days": (0, 60),
+    "task_due_days": (0, 365),
+}
+_TASK_PARAMETERS = ("task_due_days",)
+# Which parameters each workflow uses; the edit page shows only these. `grace_days` and
+# `on_broken` also steer the instalment checks of a payment arrangement.
+WORKFLOW_PARAMETERS: dict[str, tuple[str, ...]] = {
+    WorkflowKind.PROMISE: ("promise_max_days", "grace_days", "on_broken", "notify_broken"),
+    WorkflowKind.ARRANGEMENT: ("grace_days", "on_broken"),
+    WorkflowKind.COMPLAINT: _TASK_PARAMETERS,
+    WorkflowKind.ALREADY_PAID: _TASK_PARAMETERS,
+    WorkflowKind.UNKNOWN_INVOICE: _TASK_PARAMETERS,
+    WorkflowKind.NOT_APPROVED: _TASK_PARAMETERS,
+    WorkflowKind.COPY_REQUEST: _TASK_PARAMETERS,
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,27 @@ def _position_errors(position: int, *, index: int | None = None) -> list[FieldEr
         message = _("Use a number from 0 to %(max)d.") % {"max": MAX_POSITION}
         return [FieldError("position", message, index)]
     return []
+
+
+def _parameter_errors(parameters: Mapping[str, Any], *, workflow: str) -> list[FieldError]:
+    allowed = WORKFLOW_PARAMETERS.get(workflow, ())
+    errors = []
+    for name, value in parameters.items():
+        if name not in allowed:
+            errors.append(FieldError(name, _("This setting does not apply to this workflow.")))
+        elif name in PARAMETER_RANGES:
+            low, high = PARAMETER_RANGES[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                message = _("Use a whole number from %(low)d to %(high)d.") % {
+                    "low": low,
+                    "high": high,
+                }
+                errors.append(FieldError(name, message))
+        elif name == "on_broken" and value not in OnBroken.values:
+            errors.append(FieldError(name, _("Choose one of the options.")))
+        elif name == "notify_broken" and not isinstance(value, bool):
+            errors.append(FieldError(name, _("Choose yes or no.")))
+    return errors
 
 
 def response_fields_update(
@@ -99,19 +140,24 @@ def response_type_update(
     enabled_in_portal: bool,
     position: int,
     fields: Mapping[int, FieldSettings] | None = None,
+    parameters: Mapping[str, Any] | None = None,
 ) -> ResponseType:
-    """Change a response type and, if given, its fields, in one transaction: nothing is saved
+    """Change a response type and, if given, its fields and workflow parameters (by name, only
+    those of `WORKFLOW_PARAMETERS` for its workflow), in one transaction: nothing is saved
     unless everything is valid.
 
     Exclusion from dunning is judged when dunning asks, so changing it applies at once to the
-    type's open responses too.
+    type's open responses too. Workflow parameters apply to new responses only: a running
+    workflow keeps the values it started with.
     """
+    parameters = dict(parameters or {})
     name_nl, name_en = name_nl.strip(), name_en.strip()
     external_action_id = external_action_id.strip()
     errors = _text_errors({"name_nl": name_nl, "name_en": name_en}, limit=NAME_LENGTH)
     if len(external_action_id) > ACTION_ID_LENGTH:
         errors += _text_errors({"external_action_id": external_action_id}, limit=ACTION_ID_LENGTH)
     errors += _position_errors(position)
+    errors += _parameter_errors(parameters, workflow=response_type.workflow)
     if errors:
         raise ApplicationError(_("The response type could not be saved."), errors=errors)
     with transaction.atomic():
@@ -122,6 +168,8 @@ def response_type_update(
         locked.excludes_from_dunning = excludes_from_dunning
         locked.enabled_in_portal = enabled_in_portal
         locked.position = position
+        for name, value in parameters.items():
+            setattr(locked, name, value)
         locked.save()
         if fields:
             response_fields_update(response_type=locked, fields=fields)

@@ -12,7 +12,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from settle.common.languages import in_language
-from settle.responses.models import DateRule, FieldKind, ResponseField, ResponseType
+from settle.responses.models import (
+    DateRule,
+    FieldKind,
+    ResponseField,
+    ResponseType,
+    WorkflowKind,
+)
+from settle.responses.promises import promise_date_check
 from settle.responses.uploads import ACCEPT, validate_upload
 
 MAX_TEXT = 2000
@@ -36,6 +43,13 @@ def _date_validator(rule: str):
             raise ValidationError(_("Choose today or a later date."), code="past")
         if rule == DateRule.TODAY_OR_EARLIER and value > today:
             raise ValidationError(_("Choose today or an earlier date."), code="future")
+
+    return check
+
+
+def _promise_date_validator(response_type: ResponseType):
+    def check(value: date) -> None:
+        promise_date_check(response_type=response_type, promised=value)
 
     return check
 
@@ -166,6 +180,10 @@ class ResponseForm(forms.Form):
         self.config = [f for f in response_type.fields.all() if f.visible]
         for field in self.config:
             self.fields[f"f_{field.key}"] = _form_field(field, initial_email=initial_email)
+        promised = self.fields.get("f_promised_date")
+        if response_type.workflow == WorkflowKind.PROMISE and isinstance(promised, forms.DateField):
+            # The promise's own window (today up to the type's maximum) replaces the date rule.
+            promised.validators = [_promise_date_validator(response_type)]
 
     @property
     def is_multipart_needed(self) -> bool:

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from settle.common.languages import in_language
-from settle.common.models import TimestampedModel
-from settle.receivables.models import Debtor, Invoice
+from settle.common.models import DueRow, TimestampedModel
+from settle.receivables.models import MONEY, Debtor, Invoice
 
 
 class WorkflowKind(models.TextChoices):
@@ -18,8 +18,20 @@ class WorkflowKind(models.TextChoices):
     ARRANGEMENT = "arrangement", _("Payment arrangement")
 
 
+class OnBroken(models.TextChoices):
+    """What happens when a promised payment (or an arrangement's instalment) does not come."""
+
+    TASK = "task", _("Create a task for an employee")
+    RESUME = "resume", _("Close the response, so dunning resumes")
+
+
 class ResponseType(TimestampedModel):
-    """What a debtor can answer (the back office calls it an action type)."""
+    """What a debtor can answer (the back office calls it an action type).
+
+    The workflow parameters below steer what a response of this type sets going; a running
+    workflow keeps the values it started with (see PaymentPromise), so a change applies to new
+    responses only.
+    """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     workflow = models.CharField(_("workflow"), max_length=20, choices=WorkflowKind.choices)
@@ -29,6 +41,18 @@ class ResponseType(TimestampedModel):
     excludes_from_dunning = models.BooleanField(_("exclude from dunning"), default=False)
     enabled_in_portal = models.BooleanField(_("enabled in portal"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    promise_max_days = models.PositiveSmallIntegerField(
+        _("maximum days until the promised date"), default=30
+    )
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=2)
+    on_broken = models.CharField(
+        _("when a payment is missed"),
+        max_length=10,
+        choices=OnBroken.choices,
+        default=OnBroken.TASK,
+    )
+    notify_broken = models.BooleanField(_("tell the debtor about a broken promise"), default=True)
+    task_due_days = models.PositiveSmallIntegerField(_("days until a task is due"), default=2)
 
     class Meta:
         ordering = ["position", "code"]
@@ -170,3 +194,65 @@ class ResponseAttachment(TimestampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PromiseState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+
+
+class PaymentPromise(DueRow):
+    """A debtor's promise to pay their response's invoices by a date, checked at `due_at`
+    (the start of the promised date plus the grace days, in the organisation's time zone).
+
+    The type's parameters are copied here when the promise is made: an administrator changing
+    them later does not change what this promise was told.
+    """
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="promise")
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.PROTECT, related_name="promises", verbose_name=_("debtor")
+    )
+    promised_date = models.DateField(_("promised date"))
+    # The open amount of the invoices when the promise was made: what was promised.
+    amount = models.DecimalField(_("amount"), **MONEY)
+    grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    on_broken = models.CharField(
+        _("when the promise is broken"), max_length=10, choices=OnBroken.choices
+    )
+    notify_broken = models.BooleanField(_("tell the debtor when broken"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=PromiseState.choices, default=PromiseState.PENDING
+    )
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("payment promise")
+        verbose_name_plural = _("payment promises")
+        indexes = [
+            # The worker's claim walks pending promises by due time; kept and broken ones (the
+            # great majority after a while) are not in this index at all.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(state="pending"),
+                name="promise_pending_due",
+            ),
+            # claim_due finds its batch again by lease token; only leased rows carry one.
+            models.Index(
+                fields=["lease_token"],
+                condition=Q(lease_token__isnull=False),
+                name="promise_leased",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="pending", settled_at__isnull=True)
+                | (~Q(state="pending") & Q(settled_at__isnull=False)),
+                name="promise_settled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} {self.promised_date} {self.state}"

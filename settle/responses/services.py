@@ -21,12 +21,15 @@ from settle.responses.models import (
     ResponseChannel,
     ResponseState,
     ResponseType,
+    WorkflowKind,
 )
 from settle.responses.uploads import validate_upload
 
 logger = logging.getLogger(__name__)
 
 SUBMISSION_KEY_MAX = Response._meta.get_field("submission_key").max_length
+# Workflows that send the debtor their own confirmation instead of "response received".
+OWN_CONFIRMATION = (WorkflowKind.PROMISE, WorkflowKind.ARRANGEMENT)
 
 
 def response_submit(
@@ -89,6 +92,10 @@ def response_submit(
                 stored.append(attachment.file.name)
                 attachment.save()
             _response_confirm(response=response, invoices=invoices)
+            # Imported here: the workflows close responses with this module's services.
+            from settle.responses.workflows import workflow_start
+
+            workflow_start(response=response)
     except Exception as error:
         # The rows are rolled back; the files written for them must not linger without a row.
         for name in stored:
@@ -105,11 +112,12 @@ def response_submit(
 
 def _response_confirm(*, response: Response, invoices: Sequence[Invoice]) -> None:
     """Queue the "response received" e-mail with the response, when the debtor has an address;
-    a debtor without one simply sees the confirmation in the portal."""
+    a debtor without one simply sees the confirmation in the portal. A promise or an arrangement
+    is confirmed by its own workflow, with its date or schedule, instead."""
     debtor = response.debtor
-    if not debtor.email:
-        return
     response_type = response.response_type
+    if not debtor.email or response_type.workflow in OWN_CONFIRMATION:
+        return
     name = response_type.name_en if debtor.language == "en" else response_type.name_nl
     try:
         message_send(
@@ -146,3 +154,16 @@ def response_close(
             raise ApplicationError(_("This response has already been closed."))
     response.refresh_from_db()
     return response
+
+
+def responses_close(*, response_ids: Sequence[int], note: str) -> int:
+    """Close those of `response_ids` that are still open, with `note`, in one statement; for
+    responses that settle themselves (a promise kept, a payment arrived). In the caller's
+    transaction. Returns how many were closed; one closed meanwhile by someone else keeps that
+    person's note."""
+    if not response_ids:
+        return 0
+    now = timezone.now()
+    return Response.objects.filter(pk__in=response_ids, state=ResponseState.OPEN).update(
+        state=ResponseState.CLOSED, closed_at=now, close_note=note.strip(), updated_at=now
+    )

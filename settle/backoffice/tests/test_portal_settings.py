@@ -11,6 +11,7 @@ from django.utils import timezone
 from settle.portal.models import PortalSettings
 from settle.portal.services import portal_link_issue
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.configuration import WORKFLOW_PARAMETERS
 from settle.responses.models import Response, ResponseField, ResponseType
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,12 @@ def form_data(response_type: ResponseType, **changes) -> dict:
     for flag in ("excludes_from_dunning", "enabled_in_portal"):
         if getattr(response_type, flag):
             data[flag] = "on"
+    for name in WORKFLOW_PARAMETERS[response_type.workflow]:
+        value = getattr(response_type, name)
+        if value is True:
+            data[name] = "on"
+        elif value is not False:
+            data[name] = str(value)
     for field in response_type.fields.all():
         prefix = f"field-{field.pk}-"
         data[prefix + "label_nl"] = field.label_nl
@@ -273,6 +280,82 @@ def test_it_has_no_inline_script_or_style(dave_client):
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert "style=" not in html
     assert "<style" not in html
+
+
+# --- Workflow parameters ------------------------------------------------------------------
+
+
+def input_names(html: str) -> set[str]:
+    return set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', html))
+
+
+def test_it_shows_the_parameters_of_the_types_workflow_only(dave_client):
+    promise = dave_client.get(edit_url(type_named("promise"))).content.decode()
+    complaint = dave_client.get(edit_url(type_named("complaint"))).content.decode()
+
+    assert {"promise_max_days", "grace_days", "on_broken", "notify_broken"} <= input_names(promise)
+    assert "task_due_days" not in input_names(promise)
+    assert "Maximum days until the promised date" in promise
+    assert "Close the response, so dunning resumes" in promise
+    assert 'name="promise_max_days" value="30"' in promise
+    assert "task_due_days" in input_names(complaint)
+    assert not {"promise_max_days", "grace_days", "on_broken"} & input_names(complaint)
+    assert "A change applies to new responses" in complaint
+
+
+def test_it_saves_the_workflow_parameters(dave_client):
+    promise = type_named("promise")
+
+    response = dave_client.post(
+        edit_url(promise),
+        form_data(
+            promise,
+            promise_max_days="14",
+            grace_days="0",
+            on_broken="resume",
+            notify_broken=False,
+            task_due_days="99",  # not a setting of a promise: ignored
+        ),
+    )
+
+    assert response.status_code == 302
+    promise.refresh_from_db()
+    assert (promise.promise_max_days, promise.grace_days) == (14, 0)
+    assert (promise.on_broken, promise.notify_broken, promise.task_due_days) == ("resume", False, 2)
+    page = dave_client.get(edit_url(promise)).content.decode()
+    assert re.search(r'value="resume"[^>]* checked', page)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"promise_max_days": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"grace_days": "61"}, "Ensure this value is less than or equal to 60."),
+        ({"on_broken": "forget"}, "Select a valid choice."),
+        ({"grace_days": ""}, "This field is required."),
+    ],
+)
+def test_it_refuses_a_parameter_out_of_range_and_saves_nothing(dave_client, changes, message):
+    promise = type_named("promise")
+
+    response = dave_client.post(edit_url(promise), form_data(promise, name_en="Pay", **changes))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    promise.refresh_from_db()
+    assert (promise.name_en, promise.promise_max_days, promise.grace_days) == ("I will pay", 30, 2)
+
+
+def test_it_labels_every_parameter_input(dave_client):
+    for code in ("promise", "arrangement", "not_approved", "copy_request"):
+        html = dave_client.get(edit_url(type_named(code))).content.decode()
+        assert unlabelled_inputs(html) == [], code
+
+
+def test_it_explains_the_due_date_of_a_not_approved_task(dave_client):
+    html = dave_client.get(edit_url(type_named("not_approved"))).content.decode()
+
+    assert "The task is due on the expected approval date the debtor gives" in html
 
 
 # --- Other settings -----------------------------------------------------------------------

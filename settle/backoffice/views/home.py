@@ -3,8 +3,13 @@ from django.shortcuts import render
 
 from settle.backoffice.decorators import staff_required
 from settle.backoffice.selectors import dashboard_figures
+from settle.worklist.selectors import task_figures
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html", {"figures": dashboard_figures()})
+    return render(
+        request,
+        "backoffice/home.html",
+        {"figures": dashboard_figures(), "tasks": task_figures(user=request.user)},
+    )

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from settle.backoffice.decorators import admin_required, staff_required
-from settle.backoffice.forms_portal import FieldSettingsForm, PortalSettingsForm, ResponseTypeForm
+from settle.backoffice.forms_portal import (
+    FieldSettingsForm,
+    PortalSettingsForm,
+    ResponseTypeForm,
+    WorkflowParametersForm,
+)
 from settle.common.errors import ApplicationError
 from settle.portal.models import PortalSettings
 from settle.portal.services import portal_settings_update
@@ -54,11 +59,13 @@ def _bound_field_forms(request: HttpRequest, response_type: ResponseType):
     ]
 
 
-def _show_errors(exc: ApplicationError, form, field_forms) -> None:
+def _show_errors(exc: ApplicationError, form, field_forms, parameters_form=None) -> None:
     """Put a service's field errors next to the inputs they are about."""
     by_id = {field_form.config.pk: field_form for field_form in field_forms}
     for error in exc.errors:
         target = by_id.get(error.index) if error.index is not None else form
+        if error.index is None and parameters_form and error.field in parameters_form.fields:
+            target = parameters_form
         if target is None:
             continue
         name = error.field if error.field in target.fields else None
@@ -71,9 +78,11 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     response_type = get_object_or_404(ResponseType.objects.prefetch_related("fields"), pk=pk)
     form = ResponseTypeForm(_posted(request), initial=ResponseTypeForm.initial_for(response_type))
     field_forms = _bound_field_forms(request, response_type)
+    parameters_form = WorkflowParametersForm(_posted(request), response_type=response_type)
     refusal = None
     # Every form is checked, so all mistakes show at once, not one form per try.
-    checked = [f.is_valid() for f in [form, *field_forms]] if request.method == "POST" else []
+    forms = [form, parameters_form, *field_forms]
+    checked = [f.is_valid() for f in forms] if request.method == "POST" else []
     valid = bool(checked) and all(checked)
     if valid:
         try:
@@ -81,10 +90,11 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 response_type=response_type,
                 **form.cleaned_data,
                 fields={f.config.pk: f.settings() for f in field_forms},
+                parameters=parameters_form.parameters(),
             )
         except ApplicationError as exc:
             refusal = exc
-            _show_errors(exc, form, field_forms)
+            _show_errors(exc, form, field_forms, parameters_form)
         else:
             messages.success(
                 request, _("“%(type)s” has been saved.") % {"type": response_type.name}
@@ -97,6 +107,7 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "response_type": response_type,
             "form": form,
+            "parameters_form": parameters_form,
             "field_forms": field_forms,
             "refusal": refusal,
             "failed": request.method == "POST",

@@ -229,10 +229,16 @@ def test_it_confirms_once_and_only_with_an_address(alice, carol):
     from settle.correspondence.models import Message
 
     invoice = InvoiceFactory(debtor=alice)
-    submit(alice, [invoice])
-    submit(alice, [invoice])
+    submit(alice, [invoice], code="complaint", values={"text": "Te duur"})
+    submit(alice, [invoice], code="complaint", values={"text": "Te duur"})
     carol.email = ""
     carol.save()
-    submit(carol, [InvoiceFactory(debtor=carol)], key="k2-one-time-key-0123456789abcdef")
+    submit(
+        carol,
+        [InvoiceFactory(debtor=carol)],
+        code="complaint",
+        values={"text": "Too dear"},
+        key="k2-one-time-key-0123456789abcdef",
+    )
 
     assert list(Message.objects.values_list("debtor__number", flat=True)) == ["D-ALICE"]

@@ -112,3 +112,45 @@ def test_it_refuses_a_type_with_a_wrong_value(changes, field):
     assert [error.field for error in refusal.value.errors] == [field]
     promise.refresh_from_db()
     assert promise.name_nl == "Ik ga betalen"
+
+
+def test_it_changes_the_parameters_of_the_types_workflow():
+    promise = ResponseType.objects.get(code="promise")
+
+    update(
+        promise,
+        parameters={
+            "promise_max_days": 14,
+            "grace_days": 0,
+            "on_broken": "resume",
+            "notify_broken": False,
+        },
+    )
+
+    promise.refresh_from_db()
+    assert (promise.promise_max_days, promise.grace_days) == (14, 0)
+    assert (promise.on_broken, promise.notify_broken) == ("resume", False)
+
+
+@pytest.mark.parametrize(
+    ("code", "parameters", "field"),
+    [
+        ("promise", {"promise_max_days": 0}, "promise_max_days"),
+        ("promise", {"grace_days": 61}, "grace_days"),
+        ("promise", {"grace_days": True}, "grace_days"),
+        ("promise", {"on_broken": "forget"}, "on_broken"),
+        ("promise", {"notify_broken": "yes"}, "notify_broken"),
+        ("promise", {"task_due_days": 3}, "task_due_days"),
+        ("complaint", {"grace_days": 3}, "grace_days"),
+        ("complaint", {"task_due_days": 366}, "task_due_days"),
+    ],
+)
+def test_it_refuses_a_parameter_out_of_range_or_of_another_workflow(code, parameters, field):
+    response_type = ResponseType.objects.get(code=code)
+
+    with pytest.raises(ApplicationError) as refused:
+        update(response_type, name_en="Changed", parameters=parameters)
+
+    assert [error.field for error in refused.value.errors] == [field]
+    response_type.refresh_from_db()
+    assert response_type.name_en != "Changed"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArrangementsConfig(AppConfig):
+    name = "settle.arrangements"
+    label = "arrangements"
+    verbose_name = _("Payment arrangements")

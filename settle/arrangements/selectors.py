@@ -1,0 +1,109 @@
+"""Reads of arrangements for the back office, with their joins applied."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from settle.arrangements.models import (
+    ArrangementState,
+    Instalment,
+    InstalmentState,
+    PaymentArrangement,
+)
+from settle.arrangements.services import arrangement_paid_amount, arrangement_proposal
+from settle.receivables.models import ZERO, Invoice
+
+
+def arrangements_for_list(*, state: str = "") -> QuerySet[PaymentArrangement]:
+    """Arrangements, newest first, each with its debtor and `instalment_count`."""
+    arrangements = PaymentArrangement.objects.select_related("debtor").annotate(
+        instalment_count=Count("instalments")
+    )
+    if state:
+        arrangements = arrangements.filter(state=state)
+    return arrangements.order_by("-created_at", "-pk")
+
+
+def arrangement_detail(*, pk: int) -> PaymentArrangement:
+    """One arrangement with what its page shows; raises PaymentArrangement.DoesNotExist."""
+    return (
+        PaymentArrangement.objects.select_related("debtor", "decided_by", "response__response_type")
+        .prefetch_related(
+            Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
+            Prefetch(
+                "response__invoices",
+                queryset=Invoice.objects.select_related("collection_status").order_by(
+                    "due_date", "number"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def arrangement_for_response(*, response_id: int | None) -> PaymentArrangement | None:
+    if response_id is None:
+        return None
+    return PaymentArrangement.objects.filter(response_id=response_id).first()
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    number: int
+    due_date: date
+    amount: Decimal
+    state: str
+    state_label: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a running (or ended) arrangement has come."""
+
+    total: Decimal
+    paid: Decimal
+    remaining: Decimal
+    paid_count: int
+    count: int
+    next_row: ScheduleRow | None
+
+    @property
+    def percent(self) -> int:
+        return int(self.paid * 100 / self.total) if self.total else 100
+
+
+def arrangement_schedule(arrangement: PaymentArrangement) -> list[ScheduleRow]:
+    """The instalments with their states, or the proposal's schedule while there are none."""
+    instalments = list(arrangement.instalments.all())
+    if instalments:
+        return [
+            ScheduleRow(i.number, i.due_date, i.amount, i.state, i.get_state_display())
+            for i in instalments
+        ]
+    return [
+        ScheduleRow(number, due_date, amount, "", "")
+        for number, (due_date, amount) in enumerate(arrangement_proposal(arrangement), start=1)
+    ]
+
+
+def arrangement_progress(arrangement: PaymentArrangement) -> Progress | None:
+    """Paid so far, what remains and the next instalment; None for a proposal not accepted."""
+    if arrangement.state in (
+        ArrangementState.PROPOSED,
+        ArrangementState.UNDER_REVIEW,
+        ArrangementState.REJECTED,
+    ):
+        return None
+    rows = arrangement_schedule(arrangement)
+    paid = arrangement_paid_amount(arrangement)
+    pending = [row for row in rows if row.state == InstalmentState.PENDING]
+    return Progress(
+        total=arrangement.total,
+        paid=paid,
+        remaining=max(arrangement.total - paid, ZERO),
+        paid_count=sum(1 for row in rows if row.state == InstalmentState.PAID),
+        count=len(rows),
+        next_row=pending[0] if pending and arrangement.state == ArrangementState.ACCEPTED else None,
+    )

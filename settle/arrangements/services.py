@@ -1,0 +1,351 @@
+"""Payment arrangements: a debtor's proposal, accepted within the policy or reviewed by an
+employee, and the instalments it then runs on (checked in `instalments.py`)."""
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from settle.arrangements.models import (
+    ON_BROKEN_CHOICES,
+    ON_BROKEN_TASK,
+    ArrangementState,
+    Instalment,
+    PaymentArrangement,
+)
+from settle.arrangements.policy import Proposal, failure_texts, policy_check, policy_for
+from settle.arrangements.schedule import CENT, schedule_build
+from settle.backoffice.templatetags.money import money
+from settle.common.errors import ApplicationError, FieldError
+from settle.correspondence.kinds import Kind, kind_channels
+from settle.correspondence.models import Channel
+from settle.correspondence.services import message_send
+from settle.receivables.models import ZERO, Invoice
+from settle.responses import services as responses_services
+from settle.responses.models import Response, ResponseState
+from settle.worklist.models import Task, TaskKind, TaskState
+from settle.worklist.services import task_complete, task_create
+
+logger = logging.getLogger(__name__)
+
+# More instalments than anyone proposes in earnest; a larger number is not worth a schedule.
+MAX_SCHEDULE = 120
+MAX_PROPOSED = 1_000_000
+REVIEW_DUE_DAYS = 2
+REASON_LENGTH = 2000
+
+Schedule = list[tuple[date, Decimal]]
+
+
+def arrangement_start(*, response: Response) -> PaymentArrangement:
+    """Turn an arrangement response into a `PaymentArrangement`, once per response.
+
+    Within the type's policy the arrangement is accepted at once: its instalments are made and
+    the debtor gets the schedule. Otherwise it waits for an employee, with a review task that
+    names each rule not met, and the debtor is told it is being reviewed. The response stays
+    open either way, which keeps its invoices out of dunning while the arrangement runs.
+    """
+    existing = PaymentArrangement.objects.filter(response=response).first()
+    if existing is not None:
+        return existing
+    response_type = response.response_type
+    invoices = list(response.invoices.order_by("due_date", "number"))
+    total = sum((invoice.open_amount for invoice in invoices), ZERO)
+    proposal = proposal_read(values=response.values, total=total)
+    today = timezone.localdate()
+    failures = policy_check(
+        policy=policy_for(response_type), proposal=proposal, debtor=response.debtor, today=today
+    )
+    on_broken = getattr(response_type, "on_broken", ON_BROKEN_TASK)
+    if on_broken not in dict(ON_BROKEN_CHOICES):
+        on_broken = ON_BROKEN_TASK
+    try:
+        with transaction.atomic():
+            arrangement = PaymentArrangement.objects.create(
+                response=response,
+                debtor=response.debtor,
+                total=total,
+                proposed_count=proposal.count,
+                proposed_first_date=proposal.first_date,
+                policy_failures=failures,
+                grace_days=getattr(response_type, "grace_days", 2),
+                on_broken=on_broken,
+            )
+            if failures:
+                _review_request(arrangement=arrangement, proposal=proposal, invoices=invoices)
+            else:
+                _accepted(arrangement=arrangement, schedule=proposal.schedule, decided_by=None)
+    except IntegrityError:
+        # The same response was started at the same moment elsewhere; that one stands.
+        existing = PaymentArrangement.objects.filter(response=response).first()
+        if existing is None:
+            raise
+        return existing
+    return arrangement
+
+
+def proposal_read(*, values: object, total: Decimal) -> Proposal:
+    """The debtor's entered values as a proposal with its schedule (none if unreadable)."""
+    values = values if isinstance(values, dict) else {}
+    try:
+        count = int(values.get("instalments"))
+    except (TypeError, ValueError):
+        count = 0
+    try:
+        first_date = date.fromisoformat(str(values.get("first_date")))
+    except ValueError:
+        first_date = None
+    schedule: Schedule = []
+    if first_date is not None and 1 <= count <= MAX_SCHEDULE:
+        try:
+            schedule = schedule_build(total=total, count=count, first_date=first_date)
+        except ValueError:
+            schedule = []
+    # Kept as proposed, within what the column holds: it is only shown.
+    count = min(max(count, 0), MAX_PROPOSED)
+    return Proposal(total=total, count=count, first_date=first_date, schedule=schedule)
+
+
+def arrangement_proposal(arrangement: PaymentArrangement) -> Schedule:
+    """The schedule the debtor proposed, rebuilt from what was stored (empty if unreadable)."""
+    if arrangement.proposed_first_date is None:
+        return []
+    return proposal_read(
+        values={
+            "instalments": arrangement.proposed_count,
+            "first_date": arrangement.proposed_first_date.isoformat(),
+        },
+        total=arrangement.total,
+    ).schedule
+
+
+def arrangement_paid_amount(arrangement: PaymentArrangement) -> Decimal:
+    """How much of the arrangement's total has been paid: the total less what its invoices still
+    have open (never below zero nor above the total)."""
+    open_amount = (
+        Invoice.objects.filter(responses=arrangement.response_id).aggregate(
+            open=Sum("open_amount")
+        )["open"]
+        or ZERO
+    )
+    return min(max(arrangement.total - open_amount, ZERO), arrangement.total)
+
+
+def arrangement_accept(
+    *,
+    arrangement: PaymentArrangement,
+    decided_by: AbstractBaseUser | None,
+    instalments: Sequence[tuple[date, Decimal]] | None = None,
+) -> PaymentArrangement:
+    """Accept an arrangement under review, as proposed or with the schedule `instalments`.
+
+    A changed schedule must add up to the total exactly, with positive amounts on dates that
+    follow each other, none before today. Completes the review task (the response stays open:
+    the arrangement now runs) and sends the debtor the schedule.
+    """
+    with transaction.atomic():
+        arrangement = _locked_for_decision(arrangement)
+        if arrangement.response.state != ResponseState.OPEN:
+            raise ApplicationError(
+                _("The response of this arrangement has been closed; it cannot be accepted.")
+            )
+        schedule = (
+            list(instalments) if instalments is not None else arrangement_proposal(arrangement)
+        )
+        schedule_check(schedule=schedule, total=arrangement.total)
+        _accepted(arrangement=arrangement, schedule=schedule, decided_by=decided_by)
+        _review_tasks_complete(
+            arrangement=arrangement, decided_by=decided_by, outcome=_("Arrangement accepted.")
+        )
+    return arrangement
+
+
+def arrangement_reject(
+    *, arrangement: PaymentArrangement, decided_by: AbstractBaseUser | None, reason: str
+) -> PaymentArrangement:
+    """Reject an arrangement under review with a reason the debtor is sent. Completes the review
+    task and closes the response, so its invoices are dunned again."""
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give the reason for rejecting the proposal; the debtor is told.")
+        raise ApplicationError(message, errors=[FieldError("reason", message)])
+    if len(reason) > REASON_LENGTH:
+        message = _("Use at most %(limit)d characters.") % {"limit": REASON_LENGTH}
+        raise ApplicationError(message, errors=[FieldError("reason", message)])
+    with transaction.atomic():
+        arrangement = _locked_for_decision(arrangement)
+        arrangement.state = ArrangementState.REJECTED
+        arrangement.rejection_reason = reason
+        arrangement.decided_by = decided_by
+        arrangement.decided_at = timezone.now()
+        arrangement.save()
+        outcome = _("Arrangement rejected: %(reason)s") % {"reason": reason}
+        _review_tasks_complete(arrangement=arrangement, decided_by=decided_by, outcome=outcome)
+        response = arrangement.response
+        if response.state == ResponseState.OPEN:
+            responses_services.response_close(response=response, closed_by=decided_by, note=outcome)
+        _debtor_tell(
+            arrangement=arrangement,
+            kind=Kind.ARRANGEMENT_REJECTED,
+            schedule=arrangement_proposal(arrangement),
+            extra={"rejection_reason": reason},
+        )
+    return arrangement
+
+
+def schedule_check(*, schedule: Sequence[tuple[date, Decimal]], total: Decimal) -> None:
+    """Refuse (ApplicationError, field errors by row) a schedule that cannot be accepted."""
+    if not schedule:
+        message = _("Enter at least one instalment.")
+        raise ApplicationError(message, errors=[FieldError("instalments", message)])
+    errors = []
+    today = timezone.localdate()
+    previous = None
+    for index, (due_date, amount) in enumerate(schedule):
+        if amount <= ZERO or amount != amount.quantize(CENT):
+            errors.append(
+                FieldError("amount", _("Enter an amount above zero, in cents."), index=index)
+            )
+        if due_date < today:
+            errors.append(FieldError("due_date", _("Choose today or a later date."), index=index))
+        elif previous is not None and due_date <= previous:
+            errors.append(
+                FieldError("due_date", _("Choose a date after the one above."), index=index)
+            )
+        previous = due_date
+    if errors:
+        raise ApplicationError(_("Some instalments need correcting."), errors=errors)
+    added = sum((amount for _date, amount in schedule), ZERO)
+    if added != total:
+        message = _(
+            "The instalments add up to %(added)s; they must add up to the total of %(total)s."
+        ) % {"added": money(added), "total": money(total)}
+        raise ApplicationError(message, errors=[FieldError("instalments", message)])
+
+
+def instalment_due_at(due_date: date, grace_days: int) -> datetime:
+    """When an instalment is checked: the start of its due date plus the grace days, in the
+    organisation's time zone."""
+    day = datetime.combine(due_date + timedelta(days=grace_days), time.min)
+    return timezone.make_aware(day, timezone.get_default_timezone())
+
+
+def _locked_for_decision(arrangement: PaymentArrangement) -> PaymentArrangement:
+    locked = (
+        PaymentArrangement.objects.select_for_update(of=("self",))
+        .select_related("response", "debtor")
+        .get(pk=arrangement.pk)
+    )
+    if locked.state != ArrangementState.UNDER_REVIEW:
+        raise ApplicationError(
+            _("This arrangement has already been decided: it is %(state)s.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    return locked
+
+
+def _accepted(
+    *, arrangement: PaymentArrangement, schedule: Schedule, decided_by: AbstractBaseUser | None
+) -> None:
+    arrangement.state = ArrangementState.ACCEPTED
+    arrangement.decided_by = decided_by
+    arrangement.decided_at = timezone.now()
+    arrangement.save()
+    Instalment.objects.bulk_create(
+        Instalment(
+            arrangement=arrangement,
+            number=number,
+            due_date=due_date,
+            amount=amount,
+            due_at=instalment_due_at(due_date, arrangement.grace_days),
+        )
+        for number, (due_date, amount) in enumerate(schedule, start=1)
+    )
+    _debtor_tell(arrangement=arrangement, kind=Kind.ARRANGEMENT_ACCEPTED, schedule=schedule)
+
+
+def _review_request(
+    *, arrangement: PaymentArrangement, proposal: Proposal, invoices: list[Invoice]
+) -> None:
+    arrangement.state = ArrangementState.UNDER_REVIEW
+    arrangement.save(update_fields=["state", "updated_at"])
+    # Tasks are read by employees in the organisation's language, whoever proposed.
+    with override(settings.LANGUAGE_CODE):
+        lines = [_("The proposal is outside the arrangement policy:")]
+        lines += [f"- {text}" for text in failure_texts(arrangement.policy_failures)]
+        lines += ["", _("Proposal (total %(total)s):") % {"total": money(arrangement.total)}]
+        lines += [
+            _("%(number)d. %(date)s: %(amount)s")
+            % {"number": number, "date": _short(due_date), "amount": money(amount)}
+            for number, (due_date, amount) in enumerate(proposal.schedule, start=1)
+        ] or [_("No schedule could be made from what the debtor entered.")]
+        task_create(
+            kind=TaskKind.ARRANGEMENT_REVIEW,
+            title=str(TaskKind.ARRANGEMENT_REVIEW.label),
+            description="\n".join(lines),
+            debtor=arrangement.debtor,
+            due_date=timezone.localdate() + timedelta(days=REVIEW_DUE_DAYS),
+            invoices=invoices,
+            response=arrangement.response,
+        )
+    _debtor_tell(
+        arrangement=arrangement, kind=Kind.ARRANGEMENT_UNDER_REVIEW, schedule=proposal.schedule
+    )
+
+
+def _short(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _review_tasks_complete(
+    *, arrangement: PaymentArrangement, decided_by: AbstractBaseUser | None, outcome: str
+) -> None:
+    tasks = Task.objects.filter(
+        response=arrangement.response_id,
+        kind=TaskKind.ARRANGEMENT_REVIEW,
+        state=TaskState.OPEN,
+    )
+    for task in tasks:
+        task_complete(task=task, closed_by=decided_by, outcome=outcome, close_response=False)
+
+
+def _debtor_tell(
+    *, arrangement: PaymentArrangement, kind: str, schedule: Schedule, extra: dict | None = None
+) -> None:
+    """Queue the message of `kind` to the debtor: by e-mail, or by letter for a debtor without an
+    e-mail address when the kind has a letter. A debtor we cannot write to is logged, and the
+    arrangement goes on without the message."""
+    debtor = arrangement.debtor
+    channel = Channel.EMAIL
+    if not debtor.email and Channel.LETTER in kind_channels(kind):
+        channel = Channel.LETTER
+    try:
+        # A savepoint: a message that fails half-way leaves nothing of itself behind.
+        with transaction.atomic():
+            message_send(
+                kind=kind,
+                channel=channel,
+                debtor=debtor,
+                invoices=list(arrangement.response.invoices.order_by("due_date", "number")),
+                extra={
+                    "instalments": [
+                        (number, due_date, amount)
+                        for number, (due_date, amount) in enumerate(schedule, start=1)
+                    ],
+                    "arrangement_total": arrangement.total,
+                    **(extra or {}),
+                },
+                cause=f"arrangement:{arrangement.pk}",
+                idempotency_key=f"{kind}:{arrangement.pk}",
+            )
+    except ApplicationError:
+        logger.warning("arrangement %s: no %s message sent", arrangement.pk, kind, exc_info=True)

@@ -1,0 +1,319 @@
+"""Promises to pay: the window a promised date must fall in, the promise made from a response,
+and its check at the promised date plus the grace days.
+
+A check is a `PaymentPromise` row with a due time; the worker claims due ones in batches
+(`promises_process_due`). Every outcome — the state, the response closed, the task, the message
+— is written in one transaction that first locks the promises it settles and skips any that are
+no longer pending or no longer leased by this worker. So each promise is settled exactly once,
+whether two workers run, a worker dies halfway (the batch rolls back and is claimed again once
+its lease runs out) or a payment keeps the promise at the same moment (`promises_keep`).
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from settle.backoffice.templatetags.money import money
+from settle.common.claims import claim_due
+from settle.common.errors import ApplicationError
+from settle.correspondence.kinds import Kind
+from settle.correspondence.models import Channel
+from settle.correspondence.services import message_send
+from settle.receivables.models import ZERO, Debtor, Invoice
+from settle.responses.models import (
+    OnBroken,
+    PaymentPromise,
+    PromiseState,
+    Response,
+    ResponseState,
+    ResponseType,
+)
+from settle.responses.services import responses_close
+from settle.worklist.models import Task, TaskKind
+
+logger = logging.getLogger(__name__)
+
+CHECK_BATCH = 2000
+CHECK_LEASE = timedelta(minutes=5)
+ResponseInvoice = Response.invoices.through
+TaskInvoice = Task.invoices.through
+
+
+def promise_date_check(*, response_type: ResponseType, promised: date) -> None:
+    """Refuse (ValidationError) a promised date before today or more than the type's maximum
+    number of days ahead; the portal shows the message next to the date."""
+    today = timezone.localdate()
+    latest = today + timedelta(days=response_type.promise_max_days)
+    if promised < today:
+        raise ValidationError(_("Choose today or a later date."), code="past")
+    if promised > latest:
+        raise ValidationError(
+            _("Choose a date at most %(days)d days from today: %(date)s or earlier.")
+            % {
+                "days": response_type.promise_max_days,
+                # Written out: "01/04/2026" reads as two different days in two countries.
+                "date": date_format(latest, "j F Y"),
+            },
+            code="too_late",
+        )
+
+
+def _promised_date(response: Response) -> date:
+    """The date from the response; without a readable one (the administrator made the field
+    optional, or a caller skipped the form) the latest date the type allows."""
+    value = response.values.get("promised_date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return timezone.localdate() + timedelta(days=response.response_type.promise_max_days)
+
+
+def promise_check_time(promised: date, *, grace_days: int) -> datetime:
+    """The start of the day `grace_days` after the promised date, in the organisation's time."""
+    day = promised + timedelta(days=grace_days)
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def promise_start(*, response: Response, invoices: Sequence[Invoice]) -> PaymentPromise:
+    """Record the promise of a new promise response with its check, and queue the "promise
+    confirmed" e-mail when the debtor has an address. Runs in response_submit's transaction.
+
+    The type's grace days and what happens on a broken promise are copied onto the promise.
+    """
+    response_type = response.response_type
+    promised = _promised_date(response)
+    amount = sum((invoice.open_amount for invoice in invoices), ZERO)
+    promise = PaymentPromise.objects.create(
+        response=response,
+        debtor=response.debtor,
+        promised_date=promised,
+        amount=amount,
+        grace_days=response_type.grace_days,
+        on_broken=response_type.on_broken,
+        notify_broken=response_type.notify_broken,
+        due_at=promise_check_time(promised, grace_days=response_type.grace_days),
+    )
+    _promise_message(
+        promise,
+        kind=Kind.PROMISE_CONFIRMED,
+        invoices=invoices,
+        key=f"promise-confirmed:{promise.pk}",
+    )
+    return promise
+
+
+def _promise_message(
+    promise: PaymentPromise, *, kind: str, invoices: Sequence[Invoice], key: str
+) -> None:
+    debtor = promise.debtor
+    if not debtor.email:
+        return
+    try:
+        message_send(
+            kind=kind,
+            channel=Channel.EMAIL,
+            debtor=debtor,
+            invoices=invoices,
+            extra={"promise_date": promise.promised_date, "promise_amount": promise.amount},
+            cause=f"response:{promise.response_id}",
+            idempotency_key=key,
+        )
+    except ApplicationError:
+        # An address the outbox refuses must not undo the promise or its check.
+        logger.warning("promise %s: no %s message sent", promise.pk, kind, exc_info=True)
+
+
+def promises_process_due(*, limit: int = CHECK_BATCH) -> int:
+    """Check a batch of promises whose check time has come; return how many were claimed.
+
+    Every invoice paid: the promise is kept and its response closes, quietly. Otherwise it is
+    broken and, as the promise recorded when it was made, a task "Promise to pay not kept" is
+    created or the response closes so that dunning resumes; and the debtor may get the
+    "promise broken" message. A response that was closed before its check (an employee dealt
+    with it) only gets the outcome recorded.
+    """
+    claimed = claim_due(
+        PaymentPromise.objects.filter(state=PromiseState.PENDING),
+        limit=limit,
+        lease=CHECK_LEASE,
+    )
+    if not claimed:
+        return 0
+    # Staff read the tasks and notes in the organisation's language, whoever runs the worker.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        _promises_settle(claimed)
+    return len(claimed)
+
+
+def _promises_settle(claimed: list[PaymentPromise]) -> None:
+    token = claimed[0].lease_token
+    unpaid_invoice = ResponseInvoice.objects.filter(
+        response_id=OuterRef("response_id"), invoice__open_amount__gt=ZERO
+    )
+    # Lock what is still ours and still pending: a payment may have kept a promise since the
+    # claim (promises_keep), or a worker taken over a lease that ran out. With it, in the same
+    # query: whether an invoice is still unpaid, and whether the response is still open.
+    locked = {
+        pk: (response_state, unpaid, email)
+        for pk, response_state, unpaid, email in (
+            PaymentPromise.objects.select_for_update(of=("self",))
+            .filter(
+                pk__in=[promise.pk for promise in claimed],
+                lease_token=token,
+                state=PromiseState.PENDING,
+            )
+            .annotate(unpaid=Exists(unpaid_invoice))
+            .values_list("pk", "response__state", "unpaid", "debtor__email")
+        )
+    }
+    promises = [promise for promise in claimed if promise.pk in locked]
+    if not promises:
+        return
+    kept = [promise for promise in promises if not locked[promise.pk][1]]
+    broken = [promise for promise in promises if locked[promise.pk][1]]
+    now = timezone.now()
+    for state, group in ((PromiseState.KEPT, kept), (PromiseState.BROKEN, broken)):
+        if group:
+            PaymentPromise.objects.filter(pk__in=[p.pk for p in group], lease_token=token).update(
+                state=state, settled_at=now, leased_until=None, lease_token=None, updated_at=now
+            )
+    # Only a response still open is acted on; one closed meanwhile was handled by a person.
+    kept = [p for p in kept if locked[p.pk][0] == ResponseState.OPEN]
+    broken = [p for p in broken if locked[p.pk][0] == ResponseState.OPEN]
+    responses_close(
+        response_ids=[p.response_id for p in kept], note=_("The promise to pay was kept.")
+    )
+    responses_close(
+        response_ids=[p.response_id for p in broken if p.on_broken == OnBroken.RESUME],
+        note=_("The promise to pay was not kept; dunning resumes."),
+    )
+    if not broken:
+        return
+    links = _invoice_links([p.response_id for p in broken])
+    _broken_tasks_create([p for p in broken if p.on_broken == OnBroken.TASK], links=links)
+    told = [promise for promise in broken if promise.notify_broken and locked[promise.pk][2]]
+    debtors = Debtor.objects.in_bulk({promise.debtor_id for promise in told})
+    invoices = Invoice.objects.in_bulk(
+        {link.invoice_id for promise in told for link in links[promise.response_id]}
+    )
+    for promise in told:
+        promise.debtor = debtors[promise.debtor_id]
+        _promise_message(
+            promise,
+            kind=Kind.PROMISE_BROKEN,
+            invoices=[invoices[link.invoice_id] for link in links[promise.response_id]],
+            key=f"promise-broken:{promise.pk}",
+        )
+
+
+class _Link(NamedTuple):
+    invoice_id: int
+    number: str
+    open_amount: Decimal
+
+
+def _invoice_links(response_ids: Iterable[int]) -> dict[int, list[_Link]]:
+    """The invoices of each response, oldest due first, as plain rows: a batch reads them
+    without building an Invoice per row."""
+    rows = (
+        ResponseInvoice.objects.filter(response_id__in=list(response_ids))
+        .order_by("invoice__due_date", "invoice__number")
+        .values_list("response_id", "invoice_id", "invoice__number", "invoice__open_amount")
+    )
+    found: dict[int, list[_Link]] = defaultdict(list)
+    for response_id, *link in rows:
+        found[response_id].append(_Link(*link))
+    return found
+
+
+def _broken_tasks_create(promises: Sequence[PaymentPromise], *, links: dict[int, list[_Link]]):
+    """One task "Promise to pay not kept", due today, per promise: what task_create makes, in
+    two statements for the whole batch rather than three per task (a sweep after a quiet
+    weekend can break thousands of promises at once; see bench/promise_sweep.py)."""
+    if not promises:
+        return
+    today = timezone.localdate()
+    title = str(TaskKind.PROMISE_BROKEN.label)
+    describe = _BrokenDescription()
+    tasks = Task.objects.bulk_create(
+        Task(
+            kind=TaskKind.PROMISE_BROKEN,
+            title=title,
+            description=describe(promise, links[promise.response_id]),
+            debtor_id=promise.debtor_id,
+            due_date=today,
+            response_id=promise.response_id,
+        )
+        for promise in promises
+    )
+    TaskInvoice.objects.bulk_create(
+        TaskInvoice(task_id=task.pk, invoice_id=link.invoice_id)
+        for task, promise in zip(tasks, promises, strict=True)
+        for link in links[promise.response_id]
+    )
+
+
+class _BrokenDescription:
+    """The text of a "promise not kept" task, in the active language. The sentences are
+    translated once per batch and each date formatted once, not once per task."""
+
+    def __init__(self):
+        self.promised = _(
+            "Promised to pay %(amount)s by %(date)s; checked after %(days)d grace days."
+        )
+        self.still_open = _("Still open:")
+        self.dates: dict[date, str] = {}
+
+    def __call__(self, promise: PaymentPromise, links: Sequence[_Link]) -> str:
+        day = promise.promised_date
+        if day not in self.dates:
+            self.dates[day] = date_format(day, "SHORT_DATE_FORMAT")
+        first = self.promised % {
+            "amount": money(promise.amount),
+            "date": self.dates[day],
+            "days": promise.grace_days,
+        }
+        lines = [
+            f"- {link.number}: {money(link.open_amount)}"
+            for link in links
+            if link.open_amount > ZERO
+        ]
+        return "\n".join([first, self.still_open, *lines])
+
+
+def promises_keep(*, responses: Iterable[Response]) -> int:
+    """Keep the pending promises of `responses` at once (a payment has just paid all their
+    invoices) and close those responses. In the caller's transaction; returns how many were
+    kept. A promise whose check is running right now waits for that check: the lock on the
+    promise row decides which of the two settles it."""
+    response_ids = [response.pk for response in responses]
+    if not response_ids:
+        return 0
+    now = timezone.now()
+    kept = list(
+        PaymentPromise.objects.select_for_update()
+        .filter(response_id__in=response_ids, state=PromiseState.PENDING)
+        .values_list("response_id", flat=True)
+    )
+    if not kept:
+        return 0
+    PaymentPromise.objects.filter(response_id__in=kept, state=PromiseState.PENDING).update(
+        state=PromiseState.KEPT, settled_at=now, leased_until=None, lease_token=None, updated_at=now
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("The promise to pay was kept: the invoices have been paid.")
+    responses_close(response_ids=kept, note=note)
+    return len(kept)

@@ -1,0 +1,232 @@
+"""What a new response sets going, by its type's workflow, and what a payment settles.
+
+`workflow_start` runs inside response_submit's transaction, so a response is never stored
+without its promise, task or message, nor the other way round. Text that staff read (task
+titles, descriptions, closing notes) is written in the organisation's language
+(settings.LANGUAGE_CODE, Dutch by default), whichever language the debtor uses the portal in.
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from settle.backoffice.templatetags.money import money
+from settle.common.errors import ApplicationError
+from settle.common.languages import in_language
+from settle.correspondence.kinds import Kind
+from settle.correspondence.models import Channel
+from settle.correspondence.services import Attachment, message_send
+from settle.receivables.models import ZERO, Invoice
+from settle.responses.models import (
+    FieldKind,
+    Response,
+    ResponseField,
+    ResponseState,
+    WorkflowKind,
+)
+from settle.responses.promises import promise_start, promises_keep
+from settle.responses.services import response_close, responses_close
+from settle.worklist.models import TaskKind
+from settle.worklist.services import task_create, tasks_close_for_response
+
+logger = logging.getLogger(__name__)
+
+ResponseInvoice = Response.invoices.through
+
+# The workflows whose whole work is a task for a person, and the kind of that task.
+TASK_KINDS = {
+    WorkflowKind.COMPLAINT: TaskKind.COMPLAINT,
+    WorkflowKind.ALREADY_PAID: TaskKind.ALREADY_PAID,
+    WorkflowKind.UNKNOWN_INVOICE: TaskKind.UNKNOWN_INVOICE,
+    WorkflowKind.NOT_APPROVED: TaskKind.NOT_APPROVED,
+}
+
+
+def workflow_start(*, response: Response) -> None:
+    """Start what the response's type does with a new response: a promise with its check, the
+    invoice copies, a payment arrangement, or a task for a person. In the caller's transaction,
+    after the response, its invoices and its attachments have been stored."""
+    workflow = response.response_type.workflow
+    invoices = list(response.invoices.order_by("due_date", "number"))
+    if workflow == WorkflowKind.PROMISE:
+        promise_start(response=response, invoices=invoices)
+        return
+    if workflow == WorkflowKind.ARRANGEMENT:
+        # Imported here: the arrangements app builds on the responses app, not the reverse.
+        from settle.arrangements.services import arrangement_start
+
+        arrangement_start(response=response)
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        if workflow == WorkflowKind.COPY_REQUEST:
+            _copy_request_start(response=response, invoices=invoices)
+        elif workflow in TASK_KINDS:
+            task_create(
+                kind=TASK_KINDS[workflow],
+                title=in_language(response.response_type.name_nl, response.response_type.name_en),
+                debtor=response.debtor,
+                due_date=_task_due_date(response),
+                invoices=invoices,
+                response=response,
+                description=response_values_text(response),
+            )
+        else:
+            logger.warning("response %s: no workflow for %r", response.pk, workflow)
+
+
+def _task_due_date(response: Response) -> date:
+    """A "not yet approved" task is due on the expected approval date (if it was given); every
+    other task the type's number of days from today."""
+    if response.response_type.workflow == WorkflowKind.NOT_APPROVED:
+        expected = _iso_date(response.values.get("expected_approval_date"))
+        if expected is not None:
+            return expected
+    return timezone.localdate() + timedelta(days=response.response_type.task_due_days)
+
+
+def _iso_date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def response_values_text(response: Response) -> str:
+    """What the debtor entered, one "label: value" line per field in the form's order, with the
+    names of uploaded files; in the active language."""
+    fields = list(response.response_type.fields.all())
+    values = response.values if isinstance(response.values, dict) else {}
+    lines = []
+    for field in fields:
+        if field.key in values:
+            lines.append(f"{field.label}: {_value_text(field, values[field.key])}")
+    known = {field.key for field in fields}
+    lines += [f"{key}: {value}" for key, value in values.items() if key not in known]
+    labels = {field.key: field.label for field in fields}
+    for attachment in response.attachments.all():
+        label = labels.get(attachment.field_key, attachment.field_key)
+        lines.append(f"{label}: {attachment.original_name}")
+    return "\n".join(lines)
+
+
+def _value_text(field: ResponseField, value: object) -> str:
+    if field.kind == FieldKind.DATE and (day := _iso_date(value)) is not None:
+        return date_format(day, "SHORT_DATE_FORMAT")
+    if field.kind == FieldKind.AMOUNT:
+        try:
+            return money(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return str(value)
+    if field.kind == FieldKind.CHOICE:
+        label_key = in_language("label_nl", "label_en")
+        for choice in field.choices or []:
+            if choice.get("value") == value:
+                return str(choice.get(label_key) or value)
+    return str(value)
+
+
+def _document(invoice: Invoice) -> bytes | None:
+    if not invoice.document:
+        return None
+    try:
+        with invoice.document.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        # A stored name whose file is gone: a person sends this copy instead.
+        logger.warning("invoice %s: document %s unreadable", invoice.pk, invoice.document.name)
+        return None
+
+
+def _copy_request_start(*, response: Response, invoices: Sequence[Invoice]) -> None:
+    """One e-mail with the PDFs of the invoices that have one, to the address in the response;
+    a task listing the others. With no task left, the response closes by itself."""
+    documents = [(invoice, _document(invoice)) for invoice in invoices]
+    with_document = [invoice for invoice, content in documents if content is not None]
+    without = [invoice for invoice, content in documents if content is None]
+    recipient = str(response.values.get("email") or "").strip()
+    if with_document:
+        try:
+            message_send(
+                kind=Kind.INVOICE_COPY,
+                channel=Channel.EMAIL,
+                debtor=response.debtor,
+                invoices=with_document,
+                cause=f"response:{response.pk}",
+                idempotency_key=f"invoice-copy:{response.pk}",
+                recipient=recipient,
+                attachments=[
+                    # A number may hold a slash; a file name may not.
+                    Attachment(filename=f"{invoice.number.replace('/', '-')}.pdf", content=content)
+                    for invoice, content in documents
+                    if content is not None
+                ],
+            )
+        except ApplicationError:
+            logger.warning("response %s: copies not sent", response.pk, exc_info=True)
+            without = list(invoices)
+    if not without:
+        response_close(
+            response=response,
+            note=_("The invoice copies were sent by e-mail to %(email)s.")
+            % {"email": recipient or response.debtor.email},
+        )
+        return
+    lines = [
+        _("Send a copy of these invoices to %(email)s:")
+        % {"email": recipient or response.debtor.email or _("(no address given)")},
+        *(f"- {invoice.number}" for invoice in without),
+    ]
+    if with_document and len(without) < len(invoices):
+        lines.append(_("The other invoices were sent by e-mail with their documents."))
+    task_create(
+        kind=TaskKind.COPY_REQUEST,
+        title=str(TaskKind.COPY_REQUEST.label),
+        debtor=response.debtor,
+        due_date=_task_due_date(response),
+        invoices=without,
+        response=response,
+        description="\n".join(lines),
+    )
+
+
+def invoices_paid(*, invoices: Sequence[Invoice]) -> None:
+    """Payment hook (settings.SETTLE_ON_INVOICES_PAID): `invoices` have just been paid in full.
+
+    An open promise or "already paid" response whose invoices are now all paid settles: the
+    promise is kept at once, the "already paid" tasks are closed, and the response closes. In
+    the payment's transaction.
+    """
+    responses = list(
+        Response.objects.filter(
+            state=ResponseState.OPEN,
+            invoices__in=[invoice.pk for invoice in invoices],
+            response_type__workflow__in=[WorkflowKind.PROMISE, WorkflowKind.ALREADY_PAID],
+        )
+        .select_related("response_type")
+        .distinct()
+    )
+    if not responses:
+        return
+    unpaid = set(
+        ResponseInvoice.objects.filter(
+            response_id__in=[response.pk for response in responses], invoice__open_amount__gt=ZERO
+        ).values_list("response_id", flat=True)
+    )
+    paid = [response for response in responses if response.pk not in unpaid]
+    promises_keep(responses=[r for r in paid if r.response_type.workflow == WorkflowKind.PROMISE])
+    reported = [r for r in paid if r.response_type.workflow == WorkflowKind.ALREADY_PAID]
+    if not reported:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("The payment has been received: the invoices are paid.")
+    for response in reported:
+        tasks_close_for_response(response=response, outcome=note)
+    responses_close(response_ids=[response.pk for response in reported], note=note)
