@@ -71,7 +71,7 @@ def on_broken(n: int) -> str:
 
 
 def debtor_has_email(debtor: int) -> bool:
-    return debtor < DEBTORS * EMAIL_SHARE
+    return debtor < round(DEBTORS * EMAIL_SHARE)
 
 
 # --- setup ------------------------------------------------------------------------------------
@@ -363,7 +363,13 @@ def promises_reset(url: str) -> None:
             "UPDATE responses_response SET state = 'open', closed_at = NULL, close_note = '' "
             "WHERE state <> 'open'"
         )
-        conn.execute("TRUNCATE worklist_task, correspondence_message CASCADE")
+        conn.execute("TRUNCATE worklist_task, correspondence_message, portal_portallink CASCADE")
+        # The e-mail addresses as BENCH_EMAIL_SHARE asks this time (debtor ids start at 1).
+        conn.execute(
+            "UPDATE receivables_debtor SET email = CASE WHEN id <= %s "
+            "THEN 'debtor' || (id - 1) || '@example.test' ELSE '' END",
+            (round(DEBTORS * EMAIL_SHARE),),
+        )
         conn.execute("VACUUM ANALYZE")
         conn.execute("CHECKPOINT")
 
