@@ -2,12 +2,19 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
+from settle.arrangements.models import ArrangementState, InstalmentState
+from settle.backoffice.templatetags.money import money
 from settle.receivables.models import Debtor, Invoice
+from settle.responses.models import Response, ResponseState, WorkflowKind
 from settle.responses.selectors import invoice_rows_with_status
+from settle.responses.status import arrangement_status_text
 
 # A primary key as it may arrive in a form or query string: plain ASCII digits, short enough to
 # fit a 64-bit column. (str.isdigit() also accepts "²" and other digits int() refuses.)
@@ -39,9 +46,118 @@ def access_open_invoices(*, debtor: Debtor) -> QuerySet[Invoice]:
 def access_open_invoice_rows(*, debtor: Debtor) -> list[dict[str, Any]]:
     """`access_open_invoices` as plain rows of what the landing page shows: both labels of the
     collection status and the status line of the newest open response ("response_status", or
-    None). One query, no model per invoice: the page is the portal's busiest
-    (bench/portal_landing.py)."""
-    return invoice_rows_with_status(access_open_invoices(debtor=debtor), LANDING_FIELDS)
+    None). No model per invoice: the page is the portal's busiest (bench/portal_landing.py)."""
+    return access_landing(debtor=debtor).rows
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    number: int
+    due_date: date
+    amount: str
+    paid: bool
+
+
+@dataclass
+class RunningArrangement:
+    """An accepted arrangement as the debtor sees it: its schedule, amounts formatted."""
+
+    pk: int
+    invoice_numbers: list[str] = field(default_factory=list)
+    instalments: list[ScheduleLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Landing:
+    rows: list[dict[str, Any]]
+    arrangements: list[RunningArrangement]
+
+
+def access_landing(*, debtor: Debtor) -> Landing:
+    """The landing page's rows (`invoice_rows_with_status`, one query) with the status of each
+    arrangement response told from its arrangement, and the debtor's running arrangements with
+    their schedules: one query more, and only when some invoice has an open response."""
+    rows = invoice_rows_with_status(access_open_invoices(debtor=debtor), LANDING_FIELDS)
+    if all(row["response_status"] is None for row in rows):
+        return Landing(rows=rows, arrangements=[])
+    by_invoice = {row["pk"]: row for row in rows}
+    # Every open response of the debtor's invoices, newest first per invoice as
+    # `invoice_rows_with_status` orders them, each joined to its arrangement's instalments.
+    links = (
+        Response.invoices.through.objects.filter(
+            invoice__debtor=debtor, response__state=ResponseState.OPEN
+        )
+        .order_by(
+            "invoice_id",
+            "-response__created_at",
+            "-response_id",
+            "response__arrangement__instalments__number",
+        )
+        .values_list(
+            "invoice_id",
+            "invoice__number",
+            "invoice__currency",
+            "response_id",
+            "response__response_type__workflow",
+            "response__arrangement__id",
+            "response__arrangement__state",
+            "response__arrangement__instalments__number",
+            "response__arrangement__instalments__due_date",
+            "response__arrangement__instalments__amount",
+            "response__arrangement__instalments__state",
+        )
+    )
+    newest: dict[int, int] = {}
+    states: dict[int, str] = {}
+    running: dict[int, RunningArrangement] = {}
+    next_due: dict[tuple[int, int], tuple[date, Decimal, str]] = {}
+    for (
+        invoice_id,
+        number,
+        currency,
+        response_id,
+        workflow,
+        arrangement_id,
+        state,
+        instalment,
+        due_date,
+        amount,
+        instalment_state,
+    ) in links:
+        newest.setdefault(invoice_id, response_id)
+        if workflow != WorkflowKind.ARRANGEMENT or arrangement_id is None:
+            continue
+        states[response_id] = state
+        if state != ArrangementState.ACCEPTED or instalment is None:
+            continue
+        shown = running.setdefault(arrangement_id, RunningArrangement(pk=arrangement_id))
+        if number not in shown.invoice_numbers:
+            shown.invoice_numbers.append(number)
+        if len(shown.invoice_numbers) == 1:
+            # Each invoice repeats the schedule: keep it once, in the first one's currency.
+            shown.instalments.append(
+                ScheduleLine(
+                    instalment,
+                    due_date,
+                    money(amount, currency),
+                    instalment_state == InstalmentState.PAID,
+                )
+            )
+        if instalment_state == InstalmentState.PENDING:
+            next_due.setdefault((invoice_id, response_id), (due_date, amount, currency))
+    for invoice_id, response_id in newest.items():
+        row = by_invoice.get(invoice_id)
+        if row is None or response_id not in states:
+            continue
+        upcoming = next_due.get((invoice_id, response_id))
+        text = arrangement_status_text(
+            state=states[response_id],
+            next_date=upcoming[0] if upcoming else None,
+            next_amount=money(upcoming[1], upcoming[2]) if upcoming else "",
+        )
+        if text is not None:
+            row["response_status"] = text
+    return Landing(rows=rows, arrangements=list(running.values()))
 
 
 def access_selected_invoices(*, debtor: Debtor, ids: Iterable[object]) -> list[Invoice]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from settle.portal.landing import landing_invoice_list, landing_totals
 from settle.portal.ratelimit import rate_limit_exceeded, rate_limit_reached
-from settle.portal.selectors import access_open_invoice_rows
+from settle.portal.selectors import access_landing
 from settle.portal.services import (
     portal_link_check,
     portal_link_request,
@@ -119,11 +119,17 @@ def home(request: HttpRequest) -> HttpResponse:
     latest open response, else the collection status), and the total open.
 
     A fixed number of queries however many invoices: the session, the link with its debtor, and
-    the invoices with their collection status and latest open response (plus, at most once a
-    minute, the session's idle-time update).
+    the invoices with their collection status and latest open response, and, when some invoice
+    has an open response, its arrangements with their schedules (plus, at most once a minute,
+    the session's idle-time update).
     """
-    rows = access_open_invoice_rows(debtor=request.debtor)
-    context = {"invoice_list": landing_invoice_list(rows), "totals": landing_totals(rows)}
+    landing = access_landing(debtor=request.debtor)
+    rows = landing.rows
+    context = {
+        "invoice_list": landing_invoice_list(rows),
+        "totals": landing_totals(rows),
+        "arrangements": landing.arrangements,
+    }
     return render(request, "portal/home.html", context)
 
 

@@ -9,13 +9,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from settle.arrangements.models import PaymentArrangement
+from settle.arrangements.services import arrangement_accept
+from settle.backoffice.templatetags.money import money
 from settle.portal.tests.browser import (
     HOME_URL,
     PageWatch,
     assert_no_horizontal_scroll,
+    axe_violations,
     choose_invoices,
     choose_type,
     field_input,
@@ -154,9 +158,22 @@ JOURNEYS = [
         "two",
         _arrangement,
         lambda v: {"instalments": 3, "first_date": str(v.days(7)), "text": "Graag per maand."},
-        lambda v: gettext_in(v.language, "Payment arrangement proposed"),
+        # F-2026-0102 and -0103 (€ 121 + € 80) in three: within the policy, so accepted at once.
+        lambda v: running(v.language, Decimal("67.00"), v.days(7)),
     ),
 ]
+
+
+def running(language: str, amount: Decimal, due_date: date) -> str:
+    """The status line of a running arrangement whose next instalment is `amount` on `due_date`."""
+    with translation.override(language):
+        formatted = money(amount, "EUR")
+    return gettext_in(
+        language,
+        "Payment arrangement running, next instalment %(amount)s on %(date)s",
+        amount=formatted,
+        date=short_date(language, due_date),
+    )
 
 
 def three_open_invoices(debtor) -> list:
@@ -285,7 +302,8 @@ def test_it_works_without_javascript_in_two_steps(page, alice):
 
         expect(plain).to_have_url(HOME_URL)
         expect(plain.locator(".messages")).to_contain_text(gettext_in("nl", THANKS))
-        status = gettext_in("nl", "Payment arrangement proposed")
+        # € 121 + € 80 in four: within the policy, so running at once.
+        status = running("nl", Decimal("50.25"), timezone.localdate() + timedelta(days=5))
         for invoice in invoices[1:]:
             expect(invoice_status(plain, invoice)).to_have_text(status)
         watch.assert_clean()
@@ -293,6 +311,56 @@ def test_it_works_without_javascript_in_two_steps(page, alice):
         context.close()
     response = Response.objects.get(debtor=alice)
     assert response.values["instalments"] == 4
+
+
+def _propose_arrangement(page: Page, debtor, invoices, count: int, first_date: date) -> None:
+    # As on the debtor's own device: no session or language cookie of anyone before.
+    page.context.clear_cookies()
+    open_portal(page, debtor)
+    choose_invoices(page, invoices)
+    choose_type(page, "arrangement")
+    field_input(page, "arrangement", "instalments", debtor.language).fill(str(count))
+    field_input(page, "arrangement", "first_date", debtor.language).fill(str(first_date))
+    save(page)
+    expect(page).to_have_url(HOME_URL)
+
+
+def test_it_shows_an_arrangement_accepted_at_once_or_after_review_with_its_schedule(
+    page, alice, carol
+):
+    watch = PageWatch.attach(page)
+    first = timezone.localdate() + timedelta(days=7)
+
+    # Within the policy (€ 201 in three from next week): accepted at once, schedule shown.
+    _propose_arrangement(page, alice, three_open_invoices(alice)[1:], 3, first)
+    invoices = list(PaymentArrangement.objects.get(debtor=alice).response.invoices.all())
+    for invoice in invoices:
+        expect(invoice_status(page, invoice)).to_have_text(running("nl", Decimal("67.00"), first))
+    schedule = page.get_by_role("table", name=re.compile(gettext_in("nl", "Instalments")))
+    expect(schedule.locator("tbody tr")).to_have_count(3)
+    expect(schedule.locator("tbody tr").first).to_contain_text(short_date("nl", first))
+    expect(schedule.locator("tbody tr").first).to_contain_text(gettext_in("nl", "Open"))
+
+    # Twelve instalments is more than the policy allows: under review, no schedule yet.
+    own = [InvoiceFactory(debtor=carol, number=f"F-2026-020{n}") for n in (1, 2)]
+    _propose_arrangement(page, carol, own, 12, first)
+    arrangement = PaymentArrangement.objects.get(debtor=carol)
+    invoices = list(arrangement.response.invoices.all())
+    for invoice in invoices:
+        expect(invoice_status(page, invoice)).to_have_text(
+            gettext_in("en", "Arrangement proposal under review")
+        )
+    expect(page.locator("table.schedule")).to_have_count(0)
+
+    arrangement_accept(arrangement=arrangement, decided_by=None)
+    page.reload()
+
+    for invoice in invoices:
+        expect(invoice_status(page, invoice)).to_have_text(running("en", Decimal("20.16"), first))
+    expect(page.locator("table.schedule tbody tr")).to_have_count(12)
+    assert axe_violations(page) == []
+    assert_no_horizontal_scroll(page, page.viewport_size["width"])
+    watch.assert_clean()
 
 
 def test_it_breaks_no_csp_rule_and_asks_no_other_origin(page, alice):
