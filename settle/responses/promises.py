@@ -158,6 +158,14 @@ def promises_process_due(*, limit: int = CHECK_BATCH) -> int:
     return len(claimed)
 
 
+class _Found(NamedTuple):
+    """What the check reads with the lock on a promise."""
+
+    response_state: str
+    unpaid: bool
+    debtor_email: str
+
+
 def _promises_settle(claimed: list[PaymentPromise]) -> None:
     token = claimed[0].lease_token
     unpaid_invoice = ResponseInvoice.objects.filter(
@@ -167,8 +175,8 @@ def _promises_settle(claimed: list[PaymentPromise]) -> None:
     # claim (promises_keep), or a worker taken over a lease that ran out. With it, in the same
     # query: whether an invoice is still unpaid, and whether the response is still open.
     locked = {
-        pk: (response_state, unpaid, email)
-        for pk, response_state, unpaid, email in (
+        pk: _Found(*found)
+        for pk, *found in (
             PaymentPromise.objects.select_for_update(of=("self",))
             .filter(
                 pk__in=[promise.pk for promise in claimed],
@@ -182,8 +190,8 @@ def _promises_settle(claimed: list[PaymentPromise]) -> None:
     promises = [promise for promise in claimed if promise.pk in locked]
     if not promises:
         return
-    kept = [promise for promise in promises if not locked[promise.pk][1]]
-    broken = [promise for promise in promises if locked[promise.pk][1]]
+    kept = [promise for promise in promises if not locked[promise.pk].unpaid]
+    broken = [promise for promise in promises if locked[promise.pk].unpaid]
     now = timezone.now()
     for state, group in ((PromiseState.KEPT, kept), (PromiseState.BROKEN, broken)):
         if group:
@@ -191,8 +199,8 @@ def _promises_settle(claimed: list[PaymentPromise]) -> None:
                 state=state, settled_at=now, leased_until=None, lease_token=None, updated_at=now
             )
     # Only a response still open is acted on; one closed meanwhile was handled by a person.
-    kept = [p for p in kept if locked[p.pk][0] == ResponseState.OPEN]
-    broken = [p for p in broken if locked[p.pk][0] == ResponseState.OPEN]
+    kept = [p for p in kept if locked[p.pk].response_state == ResponseState.OPEN]
+    broken = [p for p in broken if locked[p.pk].response_state == ResponseState.OPEN]
     responses_close(
         response_ids=[p.response_id for p in kept], note=_("The promise to pay was kept.")
     )
@@ -204,7 +212,7 @@ def _promises_settle(claimed: list[PaymentPromise]) -> None:
         return
     links = _invoice_links([p.response_id for p in broken])
     _broken_tasks_create([p for p in broken if p.on_broken == OnBroken.TASK], links=links)
-    told = [promise for promise in broken if promise.notify_broken and locked[promise.pk][2]]
+    told = [p for p in broken if p.notify_broken and locked[p.pk].debtor_email]
     debtors = Debtor.objects.in_bulk({promise.debtor_id for promise in told})
     invoices = Invoice.objects.in_bulk(
         {link.invoice_id for promise in told for link in links[promise.response_id]}
@@ -297,23 +305,27 @@ class _BrokenDescription:
 def promises_keep(*, responses: Iterable[Response]) -> int:
     """Keep the pending promises of `responses` at once (a payment has just paid all their
     invoices) and close those responses. In the caller's transaction; returns how many were
-    kept. A promise whose check is running right now waits for that check: the lock on the
-    promise row decides which of the two settles it."""
+    kept.
+
+    A promise whose check is running at this very moment is left to that check, which saw the
+    invoices unpaid: waiting for it would deadlock, since the check in turn waits for the
+    invoices this payment holds. Should that check not finish, the next one finds them paid.
+    """
     response_ids = [response.pk for response in responses]
     if not response_ids:
         return 0
     now = timezone.now()
-    kept = list(
-        PaymentPromise.objects.select_for_update()
+    kept = dict(
+        PaymentPromise.objects.select_for_update(skip_locked=True)
         .filter(response_id__in=response_ids, state=PromiseState.PENDING)
-        .values_list("response_id", flat=True)
+        .values_list("pk", "response_id")
     )
     if not kept:
         return 0
-    PaymentPromise.objects.filter(response_id__in=kept, state=PromiseState.PENDING).update(
+    PaymentPromise.objects.filter(pk__in=list(kept)).update(
         state=PromiseState.KEPT, settled_at=now, leased_until=None, lease_token=None, updated_at=now
     )
     with translation.override(settings.LANGUAGE_CODE):
         note = _("The promise to pay was kept: the invoices have been paid.")
-    responses_close(response_ids=kept, note=note)
+    responses_close(response_ids=list(kept.values()), note=note)
     return len(kept)

@@ -441,3 +441,60 @@ def test_it_handles_each_promise_exactly_once_with_two_workers():
     assert Task.objects.values("response_id").distinct().count() == 200 - len(kept)
     assert Message.objects.filter(kind="promise_broken").count() == 200 - len(kept)
     assert Response.objects.filter(state=ResponseState.CLOSED).count() == len(kept)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a payment racing the check needs PostgreSQL"
+)
+def test_it_settles_each_promise_once_when_payments_race_the_check():
+    made = promises_due(120)
+    unpaid = [p for number, p in enumerate(made) if number % 3]
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def check() -> None:
+        start.wait()
+        while promises_process_due(limit=5):
+            pass
+
+    def pay() -> None:
+        start.wait()
+        for promise in unpaid:
+            payment_book(
+                amount=Decimal("121.00"),
+                date=timezone.localdate(),
+                source="bank",
+                reference=f"race-{promise.pk}",
+                debtor=promise.debtor,
+            )
+
+    def run(work) -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in (check, pay)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not failures, failures
+    broken = set(
+        PaymentPromise.objects.filter(state=PromiseState.BROKEN).values_list("response", flat=True)
+    )
+    kept = set(
+        PaymentPromise.objects.filter(state=PromiseState.KEPT).values_list("response", flat=True)
+    )
+    assert len(broken) + len(kept) == 120
+    # Whichever came first settled the promise; the other found it settled and did nothing.
+    assert set(Task.objects.values_list("response", flat=True)) == broken
+    assert Task.objects.count() == len(broken)
+    assert (
+        set(Response.objects.filter(state=ResponseState.CLOSED).values_list("pk", flat=True))
+        == kept
+    )
