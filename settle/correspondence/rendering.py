@@ -8,6 +8,7 @@ misspelt variable fails loudly instead of printing nothing.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
@@ -46,7 +47,11 @@ class Problem:
         return _("Line %(line)d: %(reason)s") % {"line": self.line, "reason": self.reason}
 
 
+@lru_cache(maxsize=512)
 def template_compile(source: str, *, html: bool):
+    """The compiled template, kept by its text: compiling costs far more than rendering, and a
+    run of messages uses the same few templates. A changed template is new text, so it is
+    compiled anew; a compiled template holds no state between renders."""
     environment = HTML if html else TEXT
     return environment.from_string(source)
 

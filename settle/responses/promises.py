@@ -40,14 +40,14 @@ from settle.responses.models import (
     ResponseType,
 )
 from settle.responses.services import responses_close
-from settle.worklist.models import Task, TaskKind
+from settle.worklist.models import TaskKind
+from settle.worklist.services import TaskDraft, tasks_create
 
 logger = logging.getLogger(__name__)
 
 CHECK_BATCH = 2000
 CHECK_LEASE = timedelta(minutes=5)
 ResponseInvoice = Response.invoices.through
-TaskInvoice = Task.invoices.through
 
 
 def promise_date_check(*, response_type: ResponseType, promised: date) -> None:
@@ -256,21 +256,19 @@ def _broken_tasks_create(promises: Sequence[PaymentPromise], *, links: dict[int,
     today = timezone.localdate()
     title = str(TaskKind.PROMISE_BROKEN.label)
     describe = _BrokenDescription()
-    tasks = Task.objects.bulk_create(
-        Task(
-            kind=TaskKind.PROMISE_BROKEN,
-            title=title,
-            description=describe(promise, links[promise.response_id]),
-            debtor_id=promise.debtor_id,
-            due_date=today,
-            response_id=promise.response_id,
-        )
-        for promise in promises
-    )
-    TaskInvoice.objects.bulk_create(
-        TaskInvoice(task_id=task.pk, invoice_id=link.invoice_id)
-        for task, promise in zip(tasks, promises, strict=True)
-        for link in links[promise.response_id]
+    tasks_create(
+        kind=TaskKind.PROMISE_BROKEN,
+        title=title,
+        due_date=today,
+        drafts=[
+            TaskDraft(
+                debtor_id=promise.debtor_id,
+                response_id=promise.response_id,
+                description=describe(promise, links[promise.response_id]),
+                invoice_ids=[link.invoice_id for link in links[promise.response_id]],
+            )
+            for promise in promises
+        ],
     )
 
 
