@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, QuerySet
 
 from settle.arrangements.models import (
+    ArrangementPolicy,
     ArrangementState,
     Instalment,
     InstalmentState,
@@ -14,6 +15,7 @@ from settle.arrangements.models import (
 )
 from settle.arrangements.services import arrangement_paid_amount, arrangement_proposal
 from settle.receivables.models import ZERO, Invoice
+from settle.responses.models import ResponseType
 
 
 def arrangements_for_list(*, state: str = "") -> QuerySet[PaymentArrangement]:
@@ -107,3 +109,10 @@ def arrangement_progress(arrangement: PaymentArrangement) -> Progress | None:
         count=len(rows),
         next_row=pending[0] if pending and arrangement.state == ArrangementState.ACCEPTED else None,
     )
+
+
+def policy_shown(*, response_type: ResponseType) -> ArrangementPolicy:
+    """The type's policy as it stands, or its defaults (unsaved) when it was never set: showing
+    the settings page writes nothing."""
+    policy = ArrangementPolicy.objects.filter(response_type=response_type).first()
+    return policy or ArrangementPolicy(response_type=response_type)

@@ -1,9 +1,14 @@
 """Forms of the portal settings, the responses inbox and portal links. They check the shape of
 the input; the services in settle.responses.configuration and settle.portal.services decide."""
 
+from decimal import Decimal
+
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from settle.arrangements.models import ArrangementPolicy
+from settle.arrangements.policy import POLICY_LIMITS
 from settle.responses.configuration import (
     ACTION_ID_LENGTH,
     LABEL_LENGTH,
@@ -13,6 +18,7 @@ from settle.responses.configuration import (
     WORKFLOW_PARAMETERS,
     FieldSettings,
 )
+from settle.responses.forms import AmountField
 from settle.responses.models import (
     OnBroken,
     ResponseField,
@@ -125,6 +131,81 @@ class WorkflowParametersForm(_Form):
             )
 
     def parameters(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+def _policy_count_field(name: str, label, help_text) -> forms.IntegerField:
+    low, high = POLICY_LIMITS[name]
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"class": "input--position"}),
+    )
+
+
+def _policy_amount_field(name: str, label, help_text) -> AmountField:
+    low, high = POLICY_LIMITS[name]
+    return AmountField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        max_digits=12,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input--amount"}),
+    )
+
+
+class ArrangementPolicyForm(_Form):
+    """The rules within which a proposed payment arrangement is accepted without an employee;
+    a proposal outside them becomes a review task naming each rule it fails. Prefixed, so its
+    names never meet the workflow parameters' on the same page."""
+
+    max_instalments = _policy_count_field(
+        "max_instalments",
+        _("Maximum number of instalments"),
+        _("A proposal with more instalments is reviewed by an employee."),
+    )
+    min_instalment_amount = _policy_amount_field(
+        "min_instalment_amount",
+        _("Minimum instalment amount (€)"),
+        _("Each instalment must be at least this amount."),
+    )
+    max_total_amount = _policy_amount_field(
+        "max_total_amount",
+        _("Maximum total amount (€)"),
+        _("A proposal for a larger total open amount is reviewed by an employee."),
+    )
+    max_days_to_first = _policy_count_field(
+        "max_days_to_first",
+        _("Maximum days until the first instalment"),
+        _("The first instalment must fall within this many days of the proposal."),
+    )
+    max_duration_months = _policy_count_field(
+        "max_duration_months",
+        _("Maximum duration (months)"),
+        _("The last instalment must fall within this many months of the proposal."),
+    )
+    no_auto_accept_months = _policy_count_field(
+        "no_auto_accept_months",
+        _("No automatic acceptance after a broken promise or arrangement within (months)"),
+        _("0 switches this rule off."),
+    )
+
+    def __init__(self, *args, policy: ArrangementPolicy, **kwargs):
+        initial = {name: getattr(policy, name) for name in POLICY_LIMITS}
+        if (get_language() or "nl").startswith("nl"):
+            # Shown the way a Dutch administrator types an amount; both forms are read back.
+            for name, value in initial.items():
+                if isinstance(value, Decimal):
+                    initial[name] = f"{value:.2f}".replace(".", ",")
+        kwargs.setdefault("initial", initial)
+        kwargs.setdefault("prefix", "policy")
+        super().__init__(*args, **kwargs)
+
+    def policy(self) -> dict:
         return dict(self.cleaned_data)
 
 

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from settle.arrangements.policy import POLICY_LIMITS
+from settle.arrangements.selectors import policy_shown
 from settle.portal.models import PortalSettings
 from settle.portal.services import portal_link_issue
 from settle.receivables.tests.factories import InvoiceFactory
 from settle.responses.configuration import WORKFLOW_PARAMETERS
-from settle.responses.models import Response, ResponseField, ResponseType
+from settle.responses.models import Response, ResponseField, ResponseType, WorkflowKind
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +57,10 @@ def form_data(response_type: ResponseType, **changes) -> dict:
             data[name] = "on"
         elif value is not False:
             data[name] = str(value)
+    if response_type.workflow == WorkflowKind.ARRANGEMENT:
+        policy = policy_shown(response_type=response_type)
+        for name in POLICY_LIMITS:
+            data[f"policy-{name}"] = str(getattr(policy, name))
     for field in response_type.fields.all():
         prefix = f"field-{field.pk}-"
         data[prefix + "label_nl"] = field.label_nl

@@ -5,13 +5,17 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from settle.arrangements.policy import policy_update
+from settle.arrangements.selectors import policy_shown
 from settle.backoffice.decorators import admin_required, staff_required
 from settle.backoffice.forms_portal import (
+    ArrangementPolicyForm,
     FieldSettingsForm,
     PortalSettingsForm,
     ResponseTypeForm,
@@ -21,7 +25,7 @@ from settle.common.errors import ApplicationError
 from settle.portal.models import PortalSettings
 from settle.portal.services import portal_settings_update
 from settle.responses.configuration import response_type_update
-from settle.responses.models import ResponseType
+from settle.responses.models import ResponseType, WorkflowKind
 
 
 def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -59,13 +63,13 @@ def _bound_field_forms(request: HttpRequest, response_type: ResponseType):
     ]
 
 
-def _show_errors(exc: ApplicationError, form, field_forms, parameters_form=None) -> None:
+def _show_errors(exc: ApplicationError, form, field_forms, *extra_forms) -> None:
     """Put a service's field errors next to the inputs they are about."""
     by_id = {field_form.config.pk: field_form for field_form in field_forms}
     for error in exc.errors:
         target = by_id.get(error.index) if error.index is not None else form
-        if error.index is None and parameters_form and error.field in parameters_form.fields:
-            target = parameters_form
+        if error.index is None:
+            target = next((f for f in extra_forms if f and error.field in f.fields), target)
         if target is None:
             continue
         name = error.field if error.field in target.fields else None
@@ -79,22 +83,31 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResponseTypeForm(_posted(request), initial=ResponseTypeForm.initial_for(response_type))
     field_forms = _bound_field_forms(request, response_type)
     parameters_form = WorkflowParametersForm(_posted(request), response_type=response_type)
+    policy_form = None
+    if response_type.workflow == WorkflowKind.ARRANGEMENT:
+        policy_form = ArrangementPolicyForm(
+            _posted(request), policy=policy_shown(response_type=response_type)
+        )
     refusal = None
     # Every form is checked, so all mistakes show at once, not one form per try.
-    forms = [form, parameters_form, *field_forms]
+    forms = [form, parameters_form, *field_forms, *([policy_form] if policy_form else [])]
     checked = [f.is_valid() for f in forms] if request.method == "POST" else []
     valid = bool(checked) and all(checked)
     if valid:
         try:
-            response_type_update(
-                response_type=response_type,
-                **form.cleaned_data,
-                fields={f.config.pk: f.settings() for f in field_forms},
-                parameters=parameters_form.parameters(),
-            )
+            # The type and its policy are one page: saved together or not at all.
+            with transaction.atomic():
+                response_type_update(
+                    response_type=response_type,
+                    **form.cleaned_data,
+                    fields={f.config.pk: f.settings() for f in field_forms},
+                    parameters=parameters_form.parameters(),
+                )
+                if policy_form:
+                    policy_update(response_type=response_type, **policy_form.policy())
         except ApplicationError as exc:
             refusal = exc
-            _show_errors(exc, form, field_forms, parameters_form)
+            _show_errors(exc, form, field_forms, parameters_form, policy_form)
         else:
             messages.success(
                 request, _("“%(type)s” has been saved.") % {"type": response_type.name}
@@ -108,6 +121,7 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "response_type": response_type,
             "form": form,
             "parameters_form": parameters_form,
+            "policy_form": policy_form,
             "field_forms": field_forms,
             "refusal": refusal,
             "failed": request.method == "POST",
