@@ -1,15 +1,14 @@
 """Two workers checking instalments at the same time, each on its own database connection:
 every instalment changes state once, every arrangement defaults or completes once."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from settle.arrangements.instalments import instalments_process_due
 from settle.arrangements.models import ArrangementState, Instalment, PaymentArrangement
 from settle.arrangements.tests.conftest import invoices_of, pay, propose
+from settle.common.tests.threads import in_threads
 from settle.receivables.tests.factories import DebtorFactory
 from settle.responses.models import ResponseState
 from settle.worklist.models import Task, TaskKind
@@ -24,31 +23,6 @@ def worker() -> int:
     while claimed := instalments_process_due():
         handled += claimed
     return handled
-
-
-def in_threads(*work):
-    start = threading.Barrier(len(work))
-    results: list = [None] * len(work)
-    failures: list[BaseException] = []
-
-    def run(slot: int) -> None:
-        try:
-            start.wait()
-            results[slot] = work[slot]()
-        except BaseException as exc:  # noqa: BLE001 (reported to the test below)
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    if failures:
-        raise failures[0]
-    return results
 
 
 def test_two_workers_handle_each_due_instalment_once(travel, settings):

@@ -1,14 +1,13 @@
 """The claiming helper under real concurrency: threads with their own database connections."""
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from settle.common.claims import claim_due, claim_extend, claim_finish
+from settle.common.tests.threads import in_threads
 from settle.receivables.models import ImportJob, ImportState
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,32 +26,6 @@ def due_rows(count: int, *, due_at=None) -> list[int]:
 
 def queued():
     return ImportJob.objects.filter(state=ImportState.QUEUED)
-
-
-def in_threads(*work: Callable[[], object]) -> list:
-    """Run each callable in its own thread (so on its own connection), all starting together."""
-    start = threading.Barrier(len(work))
-    results: list = [None] * len(work)
-    failures: list[BaseException] = []
-
-    def run(slot: int) -> None:
-        try:
-            start.wait()
-            results[slot] = work[slot]()
-        except BaseException as exc:  # noqa: BLE001 (reported to the test below)
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    if failures:
-        raise failures[0]
-    return results
 
 
 def claim_until_empty(limit: int) -> Callable[[], list[int]]:

@@ -1,7 +1,6 @@
 """Promises to pay, travelling through time: made, checked at the promised date plus the grace
 days, kept or broken; and exactly once after an outage and with two workers."""
 
-import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from settle.common.tests.threads import in_threads
 from settle.correspondence.models import Message
 from settle.receivables.models import Invoice
 from settle.receivables.services import payment_book
@@ -408,27 +408,15 @@ def promises_due(count: int) -> list[PaymentPromise]:
 )
 def test_it_handles_each_promise_exactly_once_with_two_workers():
     made = promises_due(200)
-    start = threading.Barrier(2)
-    handled = [0, 0]
-    failures: list[BaseException] = []
 
-    def worker(slot: int) -> None:
-        try:
-            start.wait()
-            while count := promises_process_due(limit=7):
-                handled[slot] += count
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            failures.append(exc)
-        finally:
-            connection.close()
+    def worker() -> int:
+        handled = 0
+        while count := promises_process_due(limit=7):
+            handled += count
+        return handled
 
-    threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    handled = in_threads(worker, worker)
 
-    assert not failures, failures
     assert sum(handled) == 200
     assert all(handled), "one worker did all the work; the test proved nothing"
     kept = [p.pk for number, p in enumerate(made) if number % 3 == 0]
@@ -450,16 +438,12 @@ def test_it_handles_each_promise_exactly_once_with_two_workers():
 def test_it_settles_each_promise_once_when_payments_race_the_check():
     made = promises_due(120)
     unpaid = [p for number, p in enumerate(made) if number % 3]
-    start = threading.Barrier(2)
-    failures: list[BaseException] = []
 
     def check() -> None:
-        start.wait()
         while promises_process_due(limit=5):
             pass
 
     def pay() -> None:
-        start.wait()
         for promise in unpaid:
             payment_book(
                 amount=Decimal("121.00"),
@@ -469,21 +453,8 @@ def test_it_settles_each_promise_once_when_payments_race_the_check():
                 debtor=promise.debtor,
             )
 
-    def run(work) -> None:
-        try:
-            work()
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            failures.append(exc)
-        finally:
-            connection.close()
+    in_threads(check, pay)
 
-    threads = [threading.Thread(target=run, args=(work,)) for work in (check, pay)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not failures, failures
     broken = set(
         PaymentPromise.objects.filter(state=PromiseState.BROKEN).values_list("response", flat=True)
     )
