@@ -6,14 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from settle.arrangements.models import PaymentArrangement
-from settle.arrangements.services import arrangement_accept
 from settle.backoffice.templatetags.money import money
 from settle.portal.tests.browser import (
     HOME_URL,
@@ -38,6 +37,8 @@ from settle.responses.models import Response
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 THANKS = "Thank you, we have received your response."
+# The password of the `bob` fixture (the root conftest).
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test users only)
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,7 @@ def _propose_arrangement(page: Page, debtor, invoices, count: int, first_date: d
 
 
 def test_it_shows_an_arrangement_accepted_at_once_or_after_review_with_its_schedule(
-    page, alice, carol
+    page, alice, carol, bob
 ):
     watch = PageWatch.attach(page)
     first = timezone.localdate() + timedelta(days=7)
@@ -352,15 +353,62 @@ def test_it_shows_an_arrangement_accepted_at_once_or_after_review_with_its_sched
         )
     expect(page.locator("table.schedule")).to_have_count(0)
 
-    arrangement_accept(arrangement=arrangement, decided_by=None)
-    page.reload()
+    # An employee finds the proposal on the worklist and accepts it in six instead.
+    six = _accept_in_six_from_the_worklist(page, carol, arrangement.total)
 
+    page.reload()
     for invoice in invoices:
-        expect(invoice_status(page, invoice)).to_have_text(running("en", Decimal("20.16"), first))
-    expect(page.locator("table.schedule tbody tr")).to_have_count(12)
+        expect(invoice_status(page, invoice)).to_have_text(running("en", six, first))
+    expect(page.locator("table.schedule tbody tr")).to_have_count(6)
     assert axe_violations(page) == []
     assert_no_horizontal_scroll(page, page.viewport_size["width"])
     watch.assert_clean()
+
+
+def _accept_in_six_from_the_worklist(page: Page, debtor, total: Decimal) -> Decimal:
+    """Bob, in a browser of his own, accepts the debtor's proposal from the worklist with the
+    schedule changed to six instalments; returns the amount of each but the last."""
+    context = page.context.browser.new_context(
+        locale="nl-NL", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    office = context.new_page()
+    office.base = page.base
+    watch = PageWatch.attach(office)
+    try:
+        office.goto(f"{office.base}/backoffice/login/")
+        office.fill("#id_username", "bob")
+        office.fill("#id_password", PASSWORD)
+        office.locator("main button[type=submit]").click()
+        office.locator("nav.nav a[href='/backoffice/worklist/']").click()
+
+        row = office.locator("table.table tbody tr", has_text=debtor.name)
+        expect(row).to_have_count(1)
+        row.get_by_role("link", name=gettext_in("nl", "Review arrangement proposal")).click()
+        expect(office.locator("main")).to_contain_text(debtor.name)
+        expect(office.locator(".schedule-edit tbody tr")).to_have_count(12 + 2)
+
+        each = (total / 6).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        last = total - 5 * each
+        for index in range(6, 14):
+            office.locator(f"#accept_due_date_{index}").fill("")
+            office.locator(f"#accept_amount_{index}").fill("")
+        for index in range(6):
+            amount = each if index < 5 else last
+            office.locator(f"#accept_amount_{index}").fill(f"{amount}".replace(".", ","))
+        office.get_by_role("button", name=gettext_in("nl", "Accept arrangement")).click()
+
+        # Back on the task, now done; the worklist holds nothing of this debtor any more.
+        expect(office.locator(".messages")).to_contain_text(
+            gettext_in("nl", "The arrangement has been accepted; the debtor is sent the schedule.")
+        )
+        expect(office.locator(".state--task-done").first).to_have_text(gettext_in("nl", "Done"))
+        office.locator("nav.nav a[href='/backoffice/worklist/']").click()
+        expect(office.locator("table.table tbody tr", has_text=debtor.name)).to_have_count(0)
+        watch.assert_clean()
+    finally:
+        context.close()
+    return each
 
 
 def test_it_breaks_no_csp_rule_and_asks_no_other_origin(page, alice):
