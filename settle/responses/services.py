@@ -71,6 +71,10 @@ def response_submit(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            if response_type.workflow == WorkflowKind.ARRANGEMENT:
+                _arrangement_overlap_refuse(
+                    debtor=debtor, invoices=invoices, submission_key=submission_key
+                )
             response = Response.objects.create(
                 debtor=debtor,
                 response_type=response_type,
@@ -108,6 +112,34 @@ def response_submit(
             raise
         return existing
     return response
+
+
+def _arrangement_overlap_refuse(
+    *, debtor: Debtor, invoices: Sequence[Invoice], submission_key: str
+) -> None:
+    """Refuse an arrangement for an invoice that another running or reviewed arrangement holds:
+    one payment would count toward both. Such an arrangement keeps its response open, so the
+    open response says it. The debtor's row is locked so two proposals at once are seen; the
+    same form sent twice is not an overlap, and finds its first response after this."""
+    Debtor.objects.select_for_update().filter(pk=debtor.pk).first()
+    taken = sorted(
+        Invoice.objects.filter(
+            pk__in=[invoice.pk for invoice in invoices],
+            responses__state=ResponseState.OPEN,
+            responses__response_type__workflow=WorkflowKind.ARRANGEMENT,
+        )
+        .exclude(responses__submission_key=submission_key)
+        .values_list("number", flat=True)
+        .distinct()
+    )
+    if taken:
+        raise ApplicationError(
+            _(
+                "There is already a payment arrangement for %(invoices)s. Choose other "
+                "invoices, or contact us to change the arrangement."
+            )
+            % {"invoices": ", ".join(taken)}
+        )
 
 
 def _response_confirm(*, response: Response, invoices: Sequence[Invoice]) -> None:

@@ -575,3 +575,24 @@ def test_it_refuses_a_post_without_the_csrf_token(alice):
     )
     assert saved.status_code == 302
     assert Response.objects.count() == 1
+
+
+def test_it_tells_the_debtor_in_their_language_which_invoice_has_an_arrangement(
+    alice_portal, alice
+):
+    held = InvoiceFactory(debtor=alice, number="F-2026-0300")
+    other = InvoiceFactory(debtor=alice)
+    proposal = {"instalments": "3", "first_date": days(7)}
+    assert post(alice_portal, [held], "arrangement", proposal).status_code == 302
+
+    page = post(alice_portal, [held, other], "arrangement", proposal)
+
+    assert page.status_code == 200
+    with translation.override("nl"):
+        expected = gettext(
+            "There is already a payment arrangement for %(invoices)s. Choose other "
+            "invoices, or contact us to change the arrangement."
+        ) % {"invoices": "F-2026-0300"}
+    assert expected != "" and "betalingsregeling" in expected
+    assert escape(expected) in page.content.decode()
+    assert Response.objects.count() == 1

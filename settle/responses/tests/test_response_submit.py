@@ -1,12 +1,13 @@
 """response_submit. Refusals are matched in the source language, English, whatever the default
 language is; the portal shows them in the debtor's language."""
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.tests.factories import InvoiceFactory
@@ -17,7 +18,7 @@ from settle.responses.models import (
     ResponseState,
     ResponseType,
 )
-from settle.responses.services import response_submit
+from settle.responses.services import response_close, response_submit
 from settle.responses.tests.factories import pdf_upload, png_upload, text_disguised_as_pdf
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +243,55 @@ def test_it_confirms_once_and_only_with_an_address(alice, carol):
     )
 
     assert list(Message.objects.values_list("debtor__number", flat=True)) == ["D-ALICE"]
+
+
+# --- One invoice, one arrangement ------------------------------------------------------------
+
+
+def propose(debtor, invoices, *, key: str) -> Response:
+    first = (timezone.localdate() + timedelta(days=7)).isoformat()
+    return submit(
+        debtor,
+        invoices,
+        code="arrangement",
+        values={"instalments": 3, "first_date": first},
+        key=key,
+    )
+
+
+def test_it_refuses_an_arrangement_for_an_invoice_another_arrangement_holds(alice):
+    held, free = InvoiceFactory(debtor=alice, number="F-1"), InvoiceFactory(debtor=alice)
+    propose(alice, [held], key="first-proposal-0123456789")
+
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        propose(alice, [free, held], key="second-proposal-012345678")
+
+    assert "There is already a payment arrangement for F-1." in refused.value.message
+    assert Response.objects.count() == 1
+    assert not free.responses.exists()
+
+
+def test_it_allows_a_new_arrangement_once_the_old_response_is_closed(alice, dave):
+    invoice = InvoiceFactory(debtor=alice)
+    old = propose(alice, [invoice], key="first-proposal-0123456789")
+    response_close(response=old, closed_by=dave, note="Rejected by phone")
+
+    again = propose(alice, [invoice], key="second-proposal-012345678")
+
+    assert again.pk != old.pk and again.state == ResponseState.OPEN
+
+
+def test_it_lets_other_responses_on_an_invoice_in_an_arrangement(alice):
+    invoice = InvoiceFactory(debtor=alice)
+    propose(alice, [invoice], key="first-proposal-0123456789")
+
+    complaint = submit(alice, [invoice], code="complaint", values={"text": "Wrong amount"})
+
+    assert complaint.response_type.code == "complaint"
+
+
+def test_it_returns_the_first_arrangement_for_the_same_submission_key(alice):
+    invoice = InvoiceFactory(debtor=alice)
+    first = propose(alice, [invoice], key="first-proposal-0123456789")
+
+    assert propose(alice, [invoice], key="first-proposal-0123456789") == first
