@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from settle.arrangements.models import (
-    ON_BROKEN_TASK,
     ArrangementState,
     Instalment,
     InstalmentState,
@@ -31,7 +30,7 @@ from settle.backoffice.templatetags.money import money
 from settle.common.claims import claim_due, claim_finish
 from settle.receivables.models import ZERO, Invoice
 from settle.responses import services as responses_services
-from settle.responses.models import ResponseState
+from settle.responses.models import OnBroken, ResponseState
 from settle.worklist.models import TaskKind
 from settle.worklist.services import task_create, tasks_close_for_response
 
@@ -166,7 +165,7 @@ def _defaulted(arrangement: PaymentArrangement, *, missed: Instalment, paid, now
             "paid": money(paid),
             "total": money(arrangement.total),
         }
-        if arrangement.on_broken == ON_BROKEN_TASK:
+        if arrangement.on_broken == OnBroken.TASK:
             task_create(
                 kind=TaskKind.ARRANGEMENT_DEFAULTED,
                 title=str(TaskKind.ARRANGEMENT_DEFAULTED.label),

@@ -8,14 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from settle.common.models import DueRow, TimestampedModel
 from settle.receivables.models import MONEY
-
-# The choices of ResponseType.on_broken, repeated here so that a snapshot is readable on its own.
-ON_BROKEN_TASK = "task"
-ON_BROKEN_RESUME = "resume"
-ON_BROKEN_CHOICES = [
-    (ON_BROKEN_TASK, _("Create a task for an employee")),
-    (ON_BROKEN_RESUME, _("Close the response, so dunning resumes")),
-]
+from settle.responses.models import OnBroken
 
 
 class ArrangementPolicy(TimestampedModel):
@@ -104,7 +97,7 @@ class PaymentArrangement(TimestampedModel):
     # The type's settings when the proposal came in: later changes apply to new proposals only.
     grace_days = models.PositiveSmallIntegerField(_("grace days"))
     on_broken = models.CharField(
-        _("when an instalment is missed"), max_length=10, choices=ON_BROKEN_CHOICES
+        _("when an instalment is missed"), max_length=10, choices=OnBroken.choices
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,7 @@ from settle.arrangements.schedule import add_months
 from settle.backoffice.templatetags.money import money
 from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.models import Debtor
-from settle.responses.models import ResponseType
+from settle.responses.models import PaymentPromise, PromiseState, ResponseType
 
 # Rule codes, stored with an arrangement so its failures read in whoever's language looks.
 MAX_INSTALMENTS = "max_instalments"
@@ -132,15 +131,8 @@ def debtor_broke_since(*, debtor: Debtor, since: date) -> bool:
         debtor=debtor, state=ArrangementState.DEFAULTED, ended_at__gte=start
     ).exists():
         return True
-    try:
-        promise_model = apps.get_model("responses", "PaymentPromise")
-    except LookupError:
-        return False
-    fields = {field.name for field in promise_model._meta.get_fields()}
-    moment = next(name for name in ("settled_at", "updated_at") if name in fields)
-    owner = "debtor" if "debtor" in fields else "response__debtor"
-    return promise_model.objects.filter(
-        **{owner: debtor, "state": "broken", f"{moment}__gte": start}
+    return PaymentPromise.objects.filter(
+        debtor=debtor, state=PromiseState.BROKEN, settled_at__gte=start
     ).exists()
 
 

@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from settle.arrangements.models import (
-    ON_BROKEN_CHOICES,
-    ON_BROKEN_TASK,
     ArrangementState,
     Instalment,
     PaymentArrangement,
@@ -65,9 +63,6 @@ def arrangement_start(*, response: Response) -> PaymentArrangement:
     failures = policy_check(
         policy=policy_for(response_type), proposal=proposal, debtor=response.debtor, today=today
     )
-    on_broken = getattr(response_type, "on_broken", ON_BROKEN_TASK)
-    if on_broken not in dict(ON_BROKEN_CHOICES):
-        on_broken = ON_BROKEN_TASK
     try:
         with transaction.atomic():
             arrangement = PaymentArrangement.objects.create(
@@ -77,8 +72,8 @@ def arrangement_start(*, response: Response) -> PaymentArrangement:
                 proposed_count=proposal.count,
                 proposed_first_date=proposal.first_date,
                 policy_failures=failures,
-                grace_days=getattr(response_type, "grace_days", 2),
-                on_broken=on_broken,
+                grace_days=response_type.grace_days,
+                on_broken=response_type.on_broken,
             )
             if failures:
                 _review_request(arrangement=arrangement, proposal=proposal, invoices=invoices)
