@@ -58,8 +58,9 @@ def test_it_loads_debtors_and_invoices_in_every_state():
     output = run_demo()
 
     loaded = dutch(
-        "Demo data loaded: %(debtors)d debtors, %(invoices)d invoices, %(payments)d payments."
-    ) % {"debtors": 40, "invoices": 200, "payments": Payment.objects.count()}
+        "Demo data loaded: %(debtors)d debtors, %(invoices)d invoices, %(payments)d payments, "
+        "%(responses)d responses."
+    ) % {"debtors": 40, "invoices": 200, "payments": Payment.objects.count(), "responses": 7}
     assert loaded in output, output
     debtors = Debtor.objects.all()
     assert debtors.count() == 40

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from settle.receivables.demo import (
@@ -10,13 +12,15 @@ from settle.receivables.demo import (
     demo_load,
     demo_passwords_reset,
 )
+from settle.responses.demo import demo_responses_load
 
 
 class Command(BaseCommand):
     # Django gives argparse this text as it is; a lazy translation would break `--help`.
     help = (
-        "Load an organisation's demo data once (debtors, invoices, payments, an employee and an "
-        "administrator) and print the sign-in details."
+        "Load an organisation's demo data once (debtors, invoices, payments, debtors' responses "
+        "with their tasks and arrangements, an employee and an administrator) and print the "
+        "sign-in details."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +36,9 @@ class Command(BaseCommand):
         if reset_passwords and demo_is_loaded():
             self._print_logins(demo_passwords_reset())
             return
-        result = demo_load()
+        with transaction.atomic():
+            result = demo_load()
+            responses = demo_responses_load(today=timezone.localdate()) if result.loaded else []
         if not result.loaded:
             self.stdout.write(_("The demo data is already loaded; nothing was changed."))
             self.stdout.write(
@@ -47,12 +53,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "Demo data loaded: %(debtors)d debtors, %(invoices)d invoices, "
-                    "%(payments)d payments."
+                    "%(payments)d payments, %(responses)d responses."
                 )
                 % {
                     "debtors": result.debtors,
                     "invoices": result.invoices,
                     "payments": result.payments,
+                    "responses": len(responses),
                 }
             )
         )
