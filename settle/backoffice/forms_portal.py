@@ -73,8 +73,9 @@ class ResponseTypeForm(_Form):
         return {name: getattr(response_type, name) for name in cls.base_fields}
 
 
-def _days_field(name: str, label, help_text) -> forms.IntegerField:
-    low, high = PARAMETER_RANGES[name]
+def _whole_number_field(limits: dict, name: str, label, help_text) -> forms.IntegerField:
+    """A small whole number within `limits[name]`, the bounds its service checks again."""
+    low, high = limits[name]
     return forms.IntegerField(
         label=label,
         min_value=low,
@@ -88,12 +89,14 @@ class WorkflowParametersForm(_Form):
     """The parameters of a response type's workflow; only those its workflow uses are shown.
     A change applies to new responses: a running promise keeps the values it started with."""
 
-    promise_max_days = _days_field(
+    promise_max_days = _whole_number_field(
+        PARAMETER_RANGES,
         "promise_max_days",
         _("Maximum days until the promised date"),
         _("A debtor can promise to pay from today up to this many days ahead."),
     )
-    grace_days = _days_field(
+    grace_days = _whole_number_field(
+        PARAMETER_RANGES,
         "grace_days",
         _("Grace days"),
         _(
@@ -111,7 +114,8 @@ class WorkflowParametersForm(_Form):
         required=False,
         help_text=_("Only to debtors with an e-mail address."),
     )
-    task_due_days = _days_field(
+    task_due_days = _whole_number_field(
+        PARAMETER_RANGES,
         "task_due_days",
         _("Days until the task is due"),
         _("A task this type creates for an employee is due this many days after the response."),
@@ -134,17 +138,6 @@ class WorkflowParametersForm(_Form):
         return dict(self.cleaned_data)
 
 
-def _policy_count_field(name: str, label, help_text) -> forms.IntegerField:
-    low, high = POLICY_LIMITS[name]
-    return forms.IntegerField(
-        label=label,
-        min_value=low,
-        max_value=high,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"class": "input--position"}),
-    )
-
-
 def _policy_amount_field(name: str, label, help_text) -> AmountField:
     low, high = POLICY_LIMITS[name]
     return AmountField(
@@ -163,7 +156,8 @@ class ArrangementPolicyForm(_Form):
     a proposal outside them becomes a review task naming each rule it fails. Prefixed, so its
     names never meet the workflow parameters' on the same page."""
 
-    max_instalments = _policy_count_field(
+    max_instalments = _whole_number_field(
+        POLICY_LIMITS,
         "max_instalments",
         _("Maximum number of instalments"),
         _("A proposal with more instalments is reviewed by an employee."),
@@ -178,17 +172,20 @@ class ArrangementPolicyForm(_Form):
         _("Maximum total amount (€)"),
         _("A proposal for a larger total open amount is reviewed by an employee."),
     )
-    max_days_to_first = _policy_count_field(
+    max_days_to_first = _whole_number_field(
+        POLICY_LIMITS,
         "max_days_to_first",
         _("Maximum days until the first instalment"),
         _("The first instalment must fall within this many days of the proposal."),
     )
-    max_duration_months = _policy_count_field(
+    max_duration_months = _whole_number_field(
+        POLICY_LIMITS,
         "max_duration_months",
         _("Maximum duration (months)"),
         _("The last instalment must fall within this many months of the proposal."),
     )
-    no_auto_accept_months = _policy_count_field(
+    no_auto_accept_months = _whole_number_field(
+        POLICY_LIMITS,
         "no_auto_accept_months",
         _("No automatic acceptance after a broken promise or arrangement within (months)"),
         _("0 switches this rule off."),
