@@ -21,7 +21,7 @@ from settle.arrangements.models import (
     PaymentArrangement,
 )
 from settle.arrangements.policy import Proposal, failure_texts, policy_check, policy_for
-from settle.arrangements.schedule import CENT, schedule_build
+from settle.arrangements.schedule import CENT, add_months, schedule_build
 from settle.backoffice.templatetags.money import money
 from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.kinds import Kind, kind_channels
@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # More instalments than anyone proposes in earnest; a larger number is not worth a schedule.
 MAX_SCHEDULE = 120
+# No instalment further ahead than this: ten years is beyond any policy a person would set.
+HORIZON_MONTHS = 120
 MAX_PROPOSED = 1_000_000
 REVIEW_DUE_DAYS = 2
 REASON_LENGTH = 2000
@@ -204,6 +206,7 @@ def schedule_check(*, schedule: Sequence[tuple[date, Decimal]], total: Decimal) 
         raise ApplicationError(message, errors=[FieldError("instalments", message)])
     errors = []
     today = timezone.localdate()
+    horizon = add_months(today, HORIZON_MONTHS)
     previous = None
     for index, (due_date, amount) in enumerate(schedule):
         if amount <= ZERO or amount != amount.quantize(CENT):
@@ -212,6 +215,12 @@ def schedule_check(*, schedule: Sequence[tuple[date, Decimal]], total: Decimal) 
             )
         if due_date < today:
             errors.append(FieldError("due_date", _("Choose today or a later date."), index=index))
+        elif due_date > horizon:
+            errors.append(
+                FieldError(
+                    "due_date", _("Choose a date at most ten years from today."), index=index
+                )
+            )
         elif previous is not None and due_date <= previous:
             errors.append(
                 FieldError("due_date", _("Choose a date after the one above."), index=index)

@@ -150,6 +150,18 @@ def test_it_refuses_an_instalment_before_today(proposal, bob):
     ]
 
 
+@pytest.mark.parametrize("last", [date(2036, 3, 3), date(9999, 12, 31)])
+def test_it_refuses_an_instalment_more_than_ten_years_ahead(proposal, bob, last):
+    error = _refusal(
+        proposal, bob, [(date(2036, 3, 2), Decimal("600.00")), (last, Decimal("100.00"))]
+    )
+
+    assert [(e.index, e.field, e.message) for e in error.errors] == [
+        (1, "due_date", "Choose a date at most ten years from today.")
+    ]
+    assert proposal.instalments.count() == 0
+
+
 def test_it_refuses_an_empty_schedule(proposal, bob):
     error = _refusal(proposal, bob, [])
 
