@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from settle.arrangements.models import (
     ArrangementPolicy,
@@ -15,7 +16,7 @@ from settle.arrangements.models import (
 )
 from settle.arrangements.services import arrangement_paid_amount, arrangement_proposal
 from settle.receivables.models import ZERO, Invoice
-from settle.responses.models import ResponseType
+from settle.responses.models import Response, ResponseType
 
 
 def arrangements_for_list(*, state: str = "") -> QuerySet[PaymentArrangement]:
@@ -116,3 +117,27 @@ def policy_shown(*, response_type: ResponseType) -> ArrangementPolicy:
     the settings page writes nothing."""
     policy = ArrangementPolicy.objects.filter(response_type=response_type).first()
     return policy or ArrangementPolicy(response_type=response_type)
+
+
+def arrangement_hold(*, response: Response) -> str:
+    """Why the response of an arrangement under review or running cannot be closed by hand (a
+    hook of settings.SETTLE_RESPONSE_HOLDS): the arrangement's own decisions close it."""
+    state = (
+        PaymentArrangement.objects.filter(
+            response=response,
+            state__in=(ArrangementState.UNDER_REVIEW, ArrangementState.ACCEPTED),
+        )
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state == ArrangementState.UNDER_REVIEW:
+        return _(
+            "This response holds a payment arrangement proposal under review. Accept or reject "
+            "the proposal; rejecting it closes the response."
+        )
+    if state == ArrangementState.ACCEPTED:
+        return _(
+            "This response holds a running payment arrangement. It closes by itself when the "
+            "arrangement is completed, or when an instalment is missed and dunning resumes."
+        )
+    return ""

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "settle.backoffice.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "settle.config.urls"
@@ -76,7 +77,8 @@ WSGI_APPLICATION = "settle.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The error pages (404.html, 500.html, ...), which belong to no one app.
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -84,6 +86,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "settle.backoffice.context_processors.language_next",
+                "settle.backoffice.context_processors.backoffice_home",
             ],
         },
     },
@@ -188,6 +192,8 @@ SETTLE_ON_INVOICES_PAID = [
     "settle.responses.workflows.invoices_paid",
     "settle.arrangements.instalments.invoices_paid",
 ]
+# Why a response cannot be closed by hand now (a workflow still runs on it): see response_hold.
+SETTLE_RESPONSE_HOLDS = ["settle.arrangements.selectors.arrangement_hold"]
 SETTLE_WORKER_IDLE_SECONDS = env_int("SETTLE_WORKER_IDLE_SECONDS", 2)
 
 # How many reverse proxies in front of Settle append to X-Forwarded-For (for rate limits).

@@ -5,16 +5,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from settle.common.errors import AlreadyDone, ApplicationError, FieldError
+from settle.common.hooks import hooks
 from settle.receivables import bulk
 from settle.receivables.models import (
     ZERO,
@@ -299,7 +297,8 @@ def payment_book(
     another debtor or a reference already booked from the same source are refused whole.
 
     The invoices this payment pays in full are handed to each function in
-    settings.SETTLE_ON_INVOICES_PAID, in the same transaction.
+    settings.SETTLE_ON_INVOICES_PAID (other apps' reactions: a promise kept, an instalment
+    paid), in the same transaction.
     """
     if amount <= ZERO:
         raise ApplicationError(_("A payment amount must be greater than zero."))
@@ -337,17 +336,9 @@ def payment_book(
             invoice.save(update_fields=["open_amount", "updated_at"])
         paid = [invoice for invoice, _part in plan if invoice.open_amount <= ZERO]
         if paid:
-            for hook in _paid_hooks(tuple(settings.SETTLE_ON_INVOICES_PAID)):
+            for hook in hooks("SETTLE_ON_INVOICES_PAID"):
                 hook(invoices=paid)
     return payment
-
-
-@cache
-def _paid_hooks(paths: tuple[str, ...]) -> list[Callable[..., None]]:
-    """The functions named in settings.SETTLE_ON_INVOICES_PAID: other apps' reactions to a
-    payment (a promise kept, an instalment paid), named in settings so that this app, which
-    they all build on, needs none of them."""
-    return [import_string(path) for path in paths]
 
 
 def _locked_invoices(numbers: list[str]) -> dict[str, Invoice]:

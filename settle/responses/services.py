@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from settle.common.errors import ApplicationError, FieldError
+from settle.common.hooks import hooks
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
 from settle.correspondence.services import message_send
@@ -166,15 +167,32 @@ def _response_confirm(*, response: Response, invoices: Sequence[Invoice]) -> Non
         logger.warning("response %s: no confirmation sent", response.pk, exc_info=True)
 
 
+def response_hold(*, response: Response) -> str:
+    """Why an employee cannot close `response` by hand now, or "" when they can: a workflow
+    still running on it (an arrangement under review or running) says so through the functions
+    in settings.SETTLE_RESPONSE_HOLDS."""
+    for hold in hooks("SETTLE_RESPONSE_HOLDS"):
+        if reason := hold(response=response):
+            return reason
+    return ""
+
+
 def response_close(
-    *, response: Response, closed_by: AbstractBaseUser | None = None, note: str = ""
+    *,
+    response: Response,
+    closed_by: AbstractBaseUser | None = None,
+    note: str = "",
+    by_hand: bool = False,
 ) -> Response:
     """Close an open response, once; its invoices are no longer excluded from dunning by it.
 
     Closing a response that is already closed is refused, so two employees closing the same
-    response at the same moment cannot overwrite each other's note.
+    response at the same moment cannot overwrite each other's note. Closed `by_hand` (by an
+    employee, not by its workflow), a response that a workflow holds is refused with the reason.
     """
     with transaction.atomic():
+        if by_hand and (reason := response_hold(response=response)):
+            raise ApplicationError(reason)
         updated = Response.objects.filter(pk=response.pk, state=ResponseState.OPEN).update(
             state=ResponseState.CLOSED,
             closed_at=timezone.now(),

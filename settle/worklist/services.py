@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.models import Debtor, Invoice
 from settle.responses.models import Response, ResponseState
-from settle.worklist.models import Task, TaskState
+from settle.worklist.models import Task, TaskKind, TaskState
 
 OUTCOME_LENGTH = 5000
 
@@ -99,9 +99,14 @@ def task_complete(
     closed_by: AbstractBaseUser | None,
     outcome: str,
     close_response: bool = True,
+    by_hand: bool = False,
 ) -> Task:
     """Mark a task done with its outcome, once. With `close_response` the response that caused
-    it closes too (unless another open task still needs it), which lifts its dunning exclusion."""
+    it closes too (unless another open task still needs it), which lifts its dunning exclusion.
+
+    Done `by_hand` (an employee's "complete", not a workflow's decision), a review of an
+    arrangement proposal is refused while the proposal waits: it ends by accepting or rejecting.
+    """
     outcome = outcome.strip()
     if len(outcome) > OUTCOME_LENGTH:
         raise ApplicationError(
@@ -113,9 +118,12 @@ def task_complete(
             ],
         )
     # Imported here: the responses app closes tasks itself (tasks_close_for_response).
-    from settle.responses.services import response_close
+    from settle.responses.services import response_close, response_hold
 
     with transaction.atomic():
+        reviewing = by_hand and task.kind == TaskKind.ARRANGEMENT_REVIEW and task.response
+        if reviewing and (reason := response_hold(response=task.response)):
+            raise ApplicationError(reason)
         updated = Task.objects.filter(pk=task.pk, state=TaskState.OPEN).update(
             state=TaskState.DONE,
             outcome=outcome,
@@ -133,7 +141,7 @@ def task_complete(
             and response.state == ResponseState.OPEN
             and not response.tasks.open().exists()
         ):
-            response_close(response=response, closed_by=closed_by, note=outcome)
+            response_close(response=response, closed_by=closed_by, note=outcome, by_hand=by_hand)
     return task
 
 

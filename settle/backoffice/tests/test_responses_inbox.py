@@ -326,10 +326,13 @@ def test_it_says_so_when_a_response_was_closed_already(bob_client, alice):
     response_close(response=response, note="first")
 
     answer = bob_client.post(
-        reverse("backoffice:response_close", args=[response.pk]), {"note": "second"}, follow=True
+        reverse("backoffice:response_close", args=[response.pk]), {"note": "second"}
     )
 
-    assert "This response has already been closed." in answer.content.decode()
+    assert answer.status_code == 409
+    html = answer.content.decode()
+    assert "This response has already been closed." in html
+    assert "Your note was not saved:" in html and "second" in html
     response.refresh_from_db()
     assert response.close_note == "first"
 

@@ -12,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from settle.arrangements.selectors import arrangement_for_response
 from settle.backoffice import selectors
 from settle.backoffice.decorators import staff_required
 from settle.backoffice.forms_portal import ResponseCloseForm, ResponseFilterForm
 from settle.common.errors import ApplicationError
 from settle.responses.models import FieldKind, Response, ResponseAttachment, ResponseState
-from settle.responses.services import response_close
+from settle.responses.services import response_close, response_hold
 
 PAGE_SIZE = 50
 # Letters, digits and a few marks; anything else in a debtor's file name becomes "_".
@@ -90,6 +91,7 @@ def response_detail(request: HttpRequest, pk: int, close_form=None, status=200) 
         response = selectors.response_detail(pk=pk)
     except Response.DoesNotExist as exc:
         raise Http404 from exc
+    is_open = response.state == ResponseState.OPEN
     return render(
         request,
         "backoffice/response_detail.html",
@@ -98,7 +100,9 @@ def response_detail(request: HttpRequest, pk: int, close_form=None, status=200) 
             "values": shown_values(response),
             "attachments": shown_attachments(response),
             "close_form": close_form or ResponseCloseForm(),
-            "is_open": response.state == ResponseState.OPEN,
+            "is_open": is_open,
+            "hold": response_hold(response=response) if is_open else "",
+            "arrangement": arrangement_for_response(response_id=response.pk),
         },
         status=status,
     )
@@ -112,11 +116,16 @@ def response_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return response_detail(request, pk, close_form=form, status=400)
     try:
-        response_close(response=response, closed_by=request.user, note=form.cleaned_data["note"])
+        response_close(
+            response=response,
+            closed_by=request.user,
+            note=form.cleaned_data["note"],
+            by_hand=True,
+        )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The response has been closed."))
+        form.add_error(None, exc.message)
+        return response_detail(request, pk, close_form=form, status=409)
+    messages.success(request, _("The response has been closed."))
     return redirect("backoffice:response_detail", pk=response.pk)
 
 

@@ -142,10 +142,12 @@ def task_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
             closed_by=request.user,
             outcome=form.cleaned_data["outcome"],
             close_response=close_response,
+            by_hand=True,
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("backoffice:task_detail", pk=task.pk)
+        # Shown with the form as it was sent: the outcome typed is not lost.
+        form.add_error(None, exc.message)
+        return task_page(request, pk, complete_form=form, status=409)
     response = task.response
     if response is None or not close_response:
         messages.success(request, _("The task is done."))
