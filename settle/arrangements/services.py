@@ -249,12 +249,18 @@ def _locked_for_decision(arrangement: PaymentArrangement) -> PaymentArrangement:
         .select_related("response", "debtor")
         .get(pk=arrangement.pk)
     )
-    if locked.state != ArrangementState.UNDER_REVIEW:
-        raise ApplicationError(
-            _("This arrangement has already been decided: it is %(state)s.")
-            % {"state": locked.get_state_display().lower()}
-        )
+    if refusal := arrangement_decided(locked):
+        raise ApplicationError(refusal)
     return locked
+
+
+def arrangement_decided(arrangement: PaymentArrangement) -> str:
+    """Why no decision can be taken on `arrangement` any more ("" while it waits for one)."""
+    if arrangement.state == ArrangementState.UNDER_REVIEW:
+        return ""
+    return _("This arrangement has already been decided: it is %(state)s.") % {
+        "state": arrangement.get_state_display().lower()
+    }
 
 
 def _accepted(

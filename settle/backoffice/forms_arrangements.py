@@ -14,8 +14,11 @@ from settle.arrangements.services import MAX_SCHEDULE, REASON_LENGTH
 from settle.common.errors import ApplicationError
 from settle.responses.forms import AmountField, DateInput
 
-# Empty rows under the proposal, for an employee who adds instalments.
+# Empty rows under the proposal, for an employee who adds instalments; "Add rows" adds more.
 SPARE_ROWS = 2
+MORE_ROWS = 3
+# Rows shown at least, also for a proposal that could not be read (no schedule at all).
+MIN_ROWS = 3
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 
 
@@ -23,6 +26,18 @@ class _Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class _LeadField(forms.CharField):
+    """A hidden value the page sends back as a lead (how many rows it showed, which task it came
+    from). It is never an error the employee could not see or mend: a NUL byte is dropped, and
+    whatever cannot be used is ignored where it is read."""
+
+    def __init__(self):
+        super().__init__(widget=forms.HiddenInput, required=False)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
 
 
 class ArrangementFilterForm(_Form):
@@ -42,9 +57,9 @@ class ScheduleForm(_Form):
     """
 
     # How many rows the page showed; read before the form is built, as it decides the fields.
-    rows = forms.CharField(widget=forms.HiddenInput, required=False)
+    rows = _LeadField()
     # The task the decision was made from, to return to; only a lead, so never an error.
-    task = forms.CharField(widget=forms.HiddenInput, required=False)
+    task = _LeadField()
 
     def __init__(
         self,
@@ -58,7 +73,7 @@ class ScheduleForm(_Form):
             count = _row_count(data.get("rows"))
             initial = {}
         else:
-            count = min(len(schedule) + SPARE_ROWS, MAX_SCHEDULE)
+            count = min(max(len(schedule) + SPARE_ROWS, MIN_ROWS), MAX_SCHEDULE)
             initial = {"rows": count, "task": task_id}
             for index, (due_date, amount) in enumerate(schedule[:count]):
                 initial[f"due_date_{index}"] = due_date
@@ -67,6 +82,7 @@ class ScheduleForm(_Form):
         kwargs.setdefault("auto_id", "accept_%s")
         super().__init__(data, initial=initial, **kwargs)
         self.count = count
+        self.most = MAX_SCHEDULE
         self.kept: list[int] = []
         for index in range(count):
             number = index + 1
@@ -83,6 +99,13 @@ class ScheduleForm(_Form):
                 decimal_places=2,
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
+
+    @classmethod
+    def with_more_rows(cls, data) -> "ScheduleForm":
+        """The form as posted, with `MORE_ROWS` empty rows added (up to the most allowed)."""
+        data = data.copy()
+        data["rows"] = str(min(_row_count(data.get("rows")) + MORE_ROWS, MAX_SCHEDULE))
+        return cls(data)
 
     def clean(self):
         cleaned = super().clean()
@@ -144,7 +167,7 @@ class RejectForm(_Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("The debtor is sent this reason."),
     )
-    task = forms.CharField(widget=forms.HiddenInput, required=False)
+    task = _LeadField()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "reject_%s")

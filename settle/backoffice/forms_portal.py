@@ -1,10 +1,7 @@
 """Forms of the portal settings, the responses inbox and portal links. They check the shape of
 the input; the services in settle.responses.configuration and settle.portal.services decide."""
 
-from decimal import Decimal
-
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from settle.arrangements.models import ArrangementPolicy
@@ -192,13 +189,7 @@ class ArrangementPolicyForm(_Form):
     )
 
     def __init__(self, *args, policy: ArrangementPolicy, **kwargs):
-        initial = {name: getattr(policy, name) for name in POLICY_LIMITS}
-        if (get_language() or "nl").startswith("nl"):
-            # Shown the way a Dutch administrator types an amount; both forms are read back.
-            for name, value in initial.items():
-                if isinstance(value, Decimal):
-                    initial[name] = f"{value:.2f}".replace(".", ",")
-        kwargs.setdefault("initial", initial)
+        kwargs.setdefault("initial", {name: getattr(policy, name) for name in POLICY_LIMITS})
         kwargs.setdefault("prefix", "policy")
         super().__init__(*args, **kwargs)
 

@@ -90,7 +90,13 @@ def amount_text_normalise(text: str, *, dutch: bool) -> str | None:
 
 
 class AmountField(forms.DecimalField):
-    """An amount in euros, typed with a decimal comma or point."""
+    """An amount in euros, typed with a decimal comma or point, and shown with the decimal
+    comma on a Dutch page (where "13.875" would read as thirteen thousand)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and (get_language() or "nl").startswith("nl"):
+            return str(value).replace(".", ",")
+        return super().prepare_value(value)
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -194,6 +194,59 @@ def test_it_explains_a_schedule_it_cannot_accept(bob_client, proposal, en, rows,
     assert not proposal.instalments.exists()
 
 
+def test_it_fills_in_amounts_with_a_decimal_comma_in_dutch(bob_client, proposal):
+    page = bob_client.get(detail_url(proposal))
+
+    assert 'name="amount_0" value="100,00"' in page.text
+
+
+def test_it_offers_three_rows_for_a_proposal_it_could_not_read(bob_client, alice, en):
+    unreadable = propose(alice, invoices_of(alice, "90.00"), count=4, first_date="someday")
+
+    page = bob_client.get(detail_url(unreadable))
+
+    assert 'name="amount_2"' in page.text and 'name="amount_3"' not in page.text
+
+
+def test_it_adds_rows_keeping_what_was_typed(bob_client, proposal, en):
+    rows = [("2026-03-31", "123.45")]
+    task = review_task(proposal)
+
+    page = bob_client.post(
+        accept_url(proposal), {**schedule_post(rows, task=task.pk, count=9), "more": "1"}
+    )
+
+    assert page.status_code == 200
+    assert 'name="amount_11"' in page.text and 'name="amount_12"' not in page.text
+    assert 'name="amount_0" value="123.45"' in page.text
+    # Still on the task's page, and nothing decided.
+    assert page.templates[0].name == "backoffice/task_detail.html"
+    proposal.refresh_from_db()
+    assert proposal.state == ArrangementState.UNDER_REVIEW
+
+
+def test_it_shows_a_refused_schedule_on_the_task_it_came_from(bob_client, proposal, en):
+    task = review_task(proposal)
+    rows = [("2026-03-31", "350.00"), ("2026-04-30", "300.00")]
+
+    page = bob_client.post(accept_url(proposal), schedule_post(rows, task=task.pk))
+
+    assert page.status_code == 400
+    assert page.templates[0].name == "backoffice/task_detail.html"
+    assert "add up to €650.00" in page.text
+    assert 'name="amount_1" value="300.00"' in page.text
+
+
+def test_it_shows_a_refused_rejection_on_the_task_it_came_from(bob_client, proposal, en):
+    task = review_task(proposal)
+
+    page = bob_client.post(reject_url(proposal), {"reason": "", "task": str(task.pk)})
+
+    assert page.status_code == 400
+    assert page.templates[0].name == "backoffice/task_detail.html"
+    assert "Give the reason" in page.text or "This field is required." in page.text
+
+
 def test_it_refuses_to_decide_twice_without_an_error_page(bob_client, proposal, en):
     rows = [("2026-03-31", "700.00")]
     bob_client.post(accept_url(proposal), schedule_post(rows))

@@ -27,6 +27,12 @@ def arrangement_task_panel(context, task) -> dict:
         and task.kind == TaskKind.ARRANGEMENT_REVIEW
         and arrangement.state == ArrangementState.UNDER_REVIEW
     ):
-        data |= review_forms(arrangement, task_id=task.pk)
+        # The decision forms as they were posted from this page, with their errors, if so.
+        data |= review_forms(
+            arrangement,
+            task_id=task.pk,
+            schedule_form=context.get("schedule_form"),
+            reject_form=context.get("reject_form"),
+        )
         data["reviewing"] = True
     return data

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from settle.arrangements import selectors
 from settle.arrangements.models import ArrangementState, PaymentArrangement
 from settle.arrangements.policy import failure_texts
-from settle.arrangements.services import arrangement_accept, arrangement_reject
+from settle.arrangements.services import arrangement_accept, arrangement_decided, arrangement_reject
 from settle.backoffice.decorators import staff_required
 from settle.backoffice.forms_arrangements import ArrangementFilterForm, RejectForm, ScheduleForm
+from settle.backoffice.views.worklist import task_page
 from settle.common.errors import ApplicationError
 from settle.worklist.models import Task, TaskKind, TaskState
 
@@ -93,13 +94,32 @@ def review_forms(
     }
 
 
+def _task_of(arrangement: PaymentArrangement, task: object) -> int | None:
+    """The task the decision was made from, if `task` (as posted) names one of this
+    arrangement's."""
+    task = task if isinstance(task, str) else ""
+    # isascii(): str.isdigit() also says yes to "²", which int() refuses.
+    task_id = int(task) if task.isascii() and task.isdigit() and len(task) < 19 else None
+    if task_id and Task.objects.filter(pk=task_id, response=arrangement.response_id).exists():
+        return task_id
+    return None
+
+
 def _done(request: HttpRequest, arrangement: PaymentArrangement, task: str | None):
     """Back to the task (of this arrangement) the decision was made from, or else to the
     arrangement."""
-    task_id = int(task) if task and task.isdigit() and len(task) < 19 else None
-    if task_id and Task.objects.filter(pk=task_id, response=arrangement.response_id).exists():
+    if task_id := _task_of(arrangement, task):
         return redirect("backoffice:task_detail", pk=task_id)
     return redirect(arrangement)
+
+
+def _again(request: HttpRequest, arrangement: PaymentArrangement, status: int, **forms):
+    """The page the decision was made from (the task's or the arrangement's) with the forms as
+    they were posted, so what was typed and the errors stay where the employee works."""
+    form = next(iter(forms.values()))
+    if task_id := _task_of(arrangement, form.data.get("task")):
+        return task_page(request, task_id, status=status, extra=forms)
+    return arrangement_page(request, arrangement.pk, status=status, **forms)
 
 
 def _refused(request: HttpRequest, arrangement: PaymentArrangement, error: ApplicationError):
@@ -113,9 +133,16 @@ def _refused(request: HttpRequest, arrangement: PaymentArrangement, error: Appli
 @staff_required
 def arrangement_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     arrangement = get_object_or_404(PaymentArrangement, pk=pk)
+    # Decided meanwhile: that is what to tell, not what is wrong with the form's input.
+    if refusal := arrangement_decided(arrangement):
+        return _refused(request, arrangement, ApplicationError(refusal))
+    if "more" in request.POST:
+        return _again(
+            request, arrangement, 200, schedule_form=ScheduleForm.with_more_rows(request.POST)
+        )
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        return arrangement_page(request, pk, schedule_form=form, status=400)
+        return _again(request, arrangement, 400, schedule_form=form)
     try:
         arrangement_accept(
             arrangement=arrangement,
@@ -126,7 +153,7 @@ def arrangement_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         if not exc.errors:
             return _refused(request, arrangement, exc)
         form.add_service_errors(exc)
-        return arrangement_page(request, pk, schedule_form=form, status=400)
+        return _again(request, arrangement, 400, schedule_form=form)
     messages.success(
         request, _("The arrangement has been accepted; the debtor is sent the schedule.")
     )
@@ -137,9 +164,11 @@ def arrangement_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def arrangement_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     arrangement = get_object_or_404(PaymentArrangement, pk=pk)
+    if refusal := arrangement_decided(arrangement):
+        return _refused(request, arrangement, ApplicationError(refusal))
     form = RejectForm(request.POST)
     if not form.is_valid():
-        return arrangement_page(request, pk, reject_form=form, status=400)
+        return _again(request, arrangement, 400, reject_form=form)
     try:
         arrangement_reject(
             arrangement=arrangement, decided_by=request.user, reason=form.cleaned_data["reason"]
@@ -149,6 +178,6 @@ def arrangement_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, arrangement, exc)
         for error in exc.errors:
             form.add_error(error.field if error.field in form.fields else None, error.message)
-        return arrangement_page(request, pk, reject_form=form, status=400)
+        return _again(request, arrangement, 400, reject_form=form)
     messages.success(request, _("The proposal has been rejected; the debtor is told why."))
     return _done(request, arrangement, form.cleaned_data.get("task"))

@@ -68,8 +68,10 @@ def task_page(
     assign_form: TaskAssignForm | None = None,
     complete_form: TaskCompleteForm | None = None,
     status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
-    """The task's page; with a form, that form as it was posted, with its errors."""
+    """The task's page; with a form, that form as it was posted, with its errors. `extra` adds
+    to the context, e.g. an arrangement's decision forms as they were posted from this page."""
     try:
         task = selectors.task_detail(pk=pk)
     except Task.DoesNotExist as exc:
@@ -88,7 +90,8 @@ def task_page(
             "assign_form": assign_form or TaskAssignForm(initial={"assignee": task.assignee_id}),
             "complete_form": complete_form or TaskCompleteForm(),
             "today": timezone.localdate(),
-        },
+        }
+        | (extra or {}),
         status=status,
     )
 
@@ -110,6 +113,9 @@ def task_take(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def task_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
+    if task.state != TaskState.OPEN:
+        messages.error(request, _("This task is already done."))
+        return redirect("backoffice:task_detail", pk=task.pk)
     form = TaskAssignForm(request.POST)
     if not form.is_valid():
         return task_page(request, pk, assign_form=form, status=400)
@@ -133,6 +139,11 @@ def task_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 def task_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
     form = TaskCompleteForm(request.POST)
+    if task.state != TaskState.OPEN:
+        # Done by someone else meanwhile: said, with the outcome as typed, whatever its errors.
+        form.is_valid()
+        form.add_error(None, _("This task is already done."))
+        return task_page(request, pk, complete_form=form, status=409)
     if not form.is_valid():
         return task_page(request, pk, complete_form=form, status=400)
     close_response = form.cleaned_data["close_response"]
