@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from settle.common.models import DueRow, TimestampedModel
 from settle.receivables.models import MONEY
@@ -56,7 +57,8 @@ class ArrangementPolicy(TimestampedModel):
 class ArrangementState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     UNDER_REVIEW = "under_review", _("Under review")
-    ACCEPTED = "accepted", _("Running")
+    # Its own context: an import is "bezig" (busy), an arrangement "lopend" (in force).
+    ACCEPTED = "accepted", pgettext_lazy("arrangement state", "Running")
     REJECTED = "rejected", _("Rejected")
     DEFAULTED = "defaulted", _("Defaulted")
     COMPLETED = "completed", _("Completed")

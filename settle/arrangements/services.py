@@ -40,7 +40,6 @@ MAX_SCHEDULE = 120
 # No instalment further ahead than this: ten years is beyond any policy a person would set.
 HORIZON_MONTHS = 120
 MAX_PROPOSED = 1_000_000
-REVIEW_DUE_DAYS = 2
 REASON_LENGTH = 2000
 
 Schedule = list[tuple[date, Decimal]]
@@ -303,7 +302,8 @@ def _review_request(
             title=str(TaskKind.ARRANGEMENT_REVIEW.label),
             description="\n".join(lines),
             debtor=arrangement.debtor,
-            due_date=timezone.localdate() + timedelta(days=REVIEW_DUE_DAYS),
+            due_date=timezone.localdate()
+            + timedelta(days=arrangement.response.response_type.task_due_days),
             invoices=invoices,
             response=arrangement.response,
         )

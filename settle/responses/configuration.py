@@ -27,10 +27,11 @@ PARAMETER_RANGES = {
 }
 _TASK_PARAMETERS = ("task_due_days",)
 # Which parameters each workflow uses; the edit page shows only these. `grace_days` and
-# `on_broken` also steer the instalment checks of a payment arrangement.
+# `on_broken` also steer the instalment checks of a payment arrangement, `task_due_days` the
+# review of a proposal outside its policy.
 WORKFLOW_PARAMETERS: dict[str, tuple[str, ...]] = {
     WorkflowKind.PROMISE: ("promise_max_days", "grace_days", "on_broken", "notify_broken"),
-    WorkflowKind.ARRANGEMENT: ("grace_days", "on_broken"),
+    WorkflowKind.ARRANGEMENT: ("grace_days", "on_broken", "task_due_days"),
     WorkflowKind.COMPLAINT: _TASK_PARAMETERS,
     WorkflowKind.ALREADY_PAID: _TASK_PARAMETERS,
     WorkflowKind.UNKNOWN_INVOICE: _TASK_PARAMETERS,

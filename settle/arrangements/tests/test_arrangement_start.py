@@ -18,7 +18,7 @@ from settle.arrangements.services import arrangement_start
 from settle.arrangements.tests.conftest import AMSTERDAM, arrangement_type, invoices_of, propose
 from settle.correspondence.models import Message
 from settle.receivables.tests.factories import DebtorFactory
-from settle.responses.models import ResponseState
+from settle.responses.models import ResponseState, ResponseType
 from settle.responses.selectors import invoices_excluded_from_dunning
 from settle.worklist.models import Task, TaskKind, TaskState
 
@@ -163,6 +163,14 @@ def test_it_puts_a_proposal_outside_the_policy_to_an_employee(
     assert task.debtor == alice
     assert set(task.invoices.all()) == set(arrangement.response.invoices.all())
     assert task.due_date == TODAY + timedelta(days=2)
+
+
+def test_it_gives_the_review_the_days_the_type_sets_for_its_tasks(alice):
+    ResponseType.objects.filter(code="arrangement").update(task_due_days=5)
+
+    arrangement = propose(alice, invoices_of(alice, "700.00"), count=7, first_date=TODAY)
+
+    assert _review(arrangement).due_date == TODAY + timedelta(days=5)
 
 
 def test_it_passes_a_proposal_right_at_the_limits(alice):
