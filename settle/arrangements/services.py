@@ -158,7 +158,10 @@ def arrangement_accept(
             list(instalments) if instalments is not None else arrangement_proposal(arrangement)
         )
         schedule_check(schedule=schedule, total=arrangement.total)
-        _accepted(arrangement=arrangement, schedule=schedule, decided_by=decided_by)
+        changed = schedule != arrangement_proposal(arrangement)
+        _accepted(
+            arrangement=arrangement, schedule=schedule, decided_by=decided_by, changed=changed
+        )
         _review_tasks_complete(
             arrangement=arrangement, decided_by=decided_by, outcome=_("Arrangement accepted.")
         )
@@ -263,7 +266,11 @@ def arrangement_decided(arrangement: PaymentArrangement) -> str:
 
 
 def _accepted(
-    *, arrangement: PaymentArrangement, schedule: Schedule, decided_by: AbstractBaseUser | None
+    *,
+    arrangement: PaymentArrangement,
+    schedule: Schedule,
+    decided_by: AbstractBaseUser | None,
+    changed: bool = False,
 ) -> None:
     arrangement.state = ArrangementState.ACCEPTED
     arrangement.decided_by = decided_by
@@ -279,7 +286,12 @@ def _accepted(
         )
         for number, (due_date, amount) in enumerate(schedule, start=1)
     )
-    _debtor_tell(arrangement=arrangement, kind=Kind.ARRANGEMENT_ACCEPTED, schedule=schedule)
+    _debtor_tell(
+        arrangement=arrangement,
+        kind=Kind.ARRANGEMENT_ACCEPTED,
+        schedule=schedule,
+        extra={"schedule_changed": changed},
+    )
 
 
 def _review_request(

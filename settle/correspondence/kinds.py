@@ -99,7 +99,13 @@ EXTRA: dict[str, tuple[Variable, ...]] = {
     ),
     Kind.PROMISE_CONFIRMED: _PROMISE,
     Kind.PROMISE_BROKEN: _PROMISE,
-    Kind.ARRANGEMENT_ACCEPTED: _ARRANGEMENT,
+    Kind.ARRANGEMENT_ACCEPTED: (
+        *_ARRANGEMENT,
+        Variable(
+            "schedule_changed",
+            _("True when an employee accepted a schedule other than the one proposed."),
+        ),
+    ),
     Kind.ARRANGEMENT_UNDER_REVIEW: _ARRANGEMENT,
     Kind.ARRANGEMENT_REJECTED: (
         *_ARRANGEMENT,

@@ -163,7 +163,10 @@ def message_context(
     return text, html
 
 
-def _formatted(value) -> str:
+def _formatted(value) -> str | bool:
+    # A yes/no stays one, for `{% if %}`: as text even "False" would count as yes.
+    if isinstance(value, bool):
+        return value
     if isinstance(value, Decimal):
         return money(value)
     if isinstance(value, date | datetime):
@@ -215,5 +218,6 @@ def sample_extra(kind: str, language: str) -> dict:
                 (3, today + timedelta(days=67), Decimal("523.83")),
             ],
             "arrangement_total": Decimal("1571.50"),
+            "schedule_changed": False,
             "rejection_reason": _("The first instalment is too far away."),
         }

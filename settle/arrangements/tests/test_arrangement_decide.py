@@ -70,6 +70,16 @@ def test_it_tells_the_debtor_the_accepted_schedule(proposal, bob):
     message = Message.objects.get(kind="arrangement_accepted")
     assert "€\xa0350,00" in message.body_text
     assert "10 april 2026" in message.body_text
+    assert "Wij hebben het schema wel aangepast" in message.body_text
+    assert "Wij hebben het schema wel aangepast" in message.body_html
+
+
+def test_it_does_not_speak_of_a_change_when_accepting_the_proposal_as_made(proposal, bob):
+    arrangement_accept(arrangement=proposal, decided_by=bob)
+
+    message = Message.objects.get(kind="arrangement_accepted")
+    assert "Goed nieuws" in message.body_text
+    assert "aangepast" not in message.body_text
 
 
 def test_it_accepts_a_changed_schedule(proposal, bob):
