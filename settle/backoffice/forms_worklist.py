@@ -86,3 +86,10 @@ class TaskCompleteForm(_Form):
         required=False,
         initial=True,
     )
+
+    def about(self, response) -> "TaskCompleteForm":
+        """Word the checkbox for `response`: only a type that excludes its invoices from dunning
+        has an exclusion to lift."""
+        if response is not None and not response.response_type.excludes_from_dunning:
+            self.fields["close_response"].label = _("Close the response")
+        return self

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from settle.backoffice.selectors import debtor_timeline
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
-from settle.responses.models import ResponseState
+from settle.responses.models import ResponseState, ResponseType
 from settle.responses.selectors import invoices_excluded_from_dunning
 from settle.responses.tests.factories import ResponseFactory
 from settle.worklist.models import Task, TaskKind, TaskState
@@ -478,3 +478,18 @@ def test_it_shows_the_worklist_figures_on_the_overview(bob_client, bob, dave, al
     html = page.content.decode()
     assert "Open tasks" in html and "Overdue tasks" in html and "Assigned to me" in html
     assert f"{WORKLIST}?scope=all&amp;overdue=on" in html
+
+
+def test_it_offers_to_lift_an_exclusion_only_where_there_is_one(bob_client, alice, settings):
+    bob_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    task, response, _invoice = complaint_task(alice)
+    copy_type = ResponseType.objects.get(code="copy_request")
+    copy = ResponseFactory(debtor=alice, response_type=copy_type, values={"email": "a@b.test"})
+    plain = new_task(alice, kind=TaskKind.COPY_REQUEST, response=copy)
+
+    excluding = bob_client.get(detail_url(task)).content.decode()
+    not_excluding = bob_client.get(detail_url(plain)).content.decode()
+
+    assert "Close the response (lifts its dunning exclusion)" in excluding
+    assert "Close the response" in not_excluding
+    assert "lifts its dunning exclusion" not in not_excluding

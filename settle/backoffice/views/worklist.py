@@ -88,7 +88,7 @@ def task_page(
             "response_open": response is not None and response.state == ResponseState.OPEN,
             "values": shown_values(response) if response is not None else [],
             "assign_form": assign_form or TaskAssignForm(initial={"assignee": task.assignee_id}),
-            "complete_form": complete_form or TaskCompleteForm(),
+            "complete_form": (complete_form or TaskCompleteForm()).about(response),
             "today": timezone.localdate(),
         }
         | (extra or {}),
