@@ -123,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+# Dates in English the European way (settle/formats/en): day first.
+FORMAT_MODULE_PATH = ["settle.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("SETTLE_TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True

@@ -105,7 +105,7 @@ def test_it_shows_the_schedule_and_the_payment_progress(bob_client, alice, trave
     assert progress.percent == 50
     assert [row.state for row in page.context["schedule"]] == ["paid", "pending", "pending"]
     assert "Paid so far: €150.00 of €300.00" in page.text
-    assert "No. 2: €100.00 on April 2, 2026" in page.text
+    assert "No. 2: €100.00 on 2 April 2026" in page.text
     assert 'value="50"' in page.text
     assert accept_url(arrangement) not in page.text
 

@@ -52,7 +52,7 @@ def test_it_lists_invoices_with_the_columns_an_employee_needs(bob_client, alice)
     for text in (
         "F-2026-001",
         "Alice Jansen",
-        "02/01/2026",
+        "01/02/2026",
         "€1,234.50",
         "€234.50",
         "Direct debit",

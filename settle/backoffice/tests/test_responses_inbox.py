@@ -78,7 +78,7 @@ def test_it_lists_open_responses_with_debtor_invoices_type_and_values(bob_client
         first.get_absolute_url(),
         "Already paid",
         "Payment date",
-        "Jan. 15, 2026",
+        "15 January 2026",
         "Amount paid",
         "€250.50",
         detail_url(response),

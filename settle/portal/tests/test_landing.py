@@ -68,7 +68,7 @@ def test_it_shows_number_dates_amounts_and_status(carol_client, carol):
     (row,) = _rows(text_of(carol_client.get(HOME)))
 
     assert row == (
-        "Invoice C-1 €605.50 Invoice date 03/01/2025 · Due 03/31/2025 · Amount €1,210.00 "
+        "Invoice C-1 €605.50 Invoice date 01/03/2025 · Due 31/03/2025 · Amount €1,210.00 "
         "Reminder 1 sent"
     )
 

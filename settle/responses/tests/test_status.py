@@ -19,14 +19,14 @@ def status(code: str, values: dict | None = None, *, language: str = "en") -> st
 @pytest.mark.parametrize(
     ("code", "values", "text"),
     [
-        ("promise", {"promised_date": "2026-12-31"}, "Payment promised for 12/31/2026"),
+        ("promise", {"promised_date": "2026-12-31"}, "Payment promised for 31/12/2026"),
         ("complaint", {"text": "x"}, "Complaint being handled"),
         ("already_paid", {"payment_date": "2026-01-02"}, "Reported as paid, being checked"),
         ("unknown_invoice", {}, "Reported as unknown, being checked"),
         (
             "not_approved",
             {"expected_approval_date": "2027-01-05"},
-            "Awaiting approval, expected 01/05/2027",
+            "Awaiting approval, expected 05/01/2027",
         ),
         ("not_approved", {}, "Awaiting approval"),
         ("copy_request", {"email": "a@example.test"}, "Copy requested"),
