@@ -76,8 +76,8 @@ def test_it_shows_each_problem_next_to_its_input_and_saves_nothing(dave_client):
     html = response.content.decode()
     assert response.status_code == 400
     assert re.search(r'<div class="errors" role="alert">\s*<p>Nothing was saved.', html)
-    assert re.search(r'id="id_name_errors"><li>This field is required.</li>', html)
-    assert re.search(r'id="id_email_errors"><li>Enter a valid email address.</li>', html)
+    assert re.search(r'id="id_name_error"><li>This field is required.</li>', html)
+    assert re.search(r'id="id_email_error"><li>Enter a valid email address.</li>', html)
     assert Organisation.load().name == before
 
 
@@ -86,6 +86,6 @@ def test_it_refuses_an_iban_with_wrong_check_digits(dave_client):
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(r'id="id_iban_errors"><li>“NL00 ABNA 0000 0000 00” is not a valid IBAN.', html)
+    assert re.search(r'id="id_iban_error"><li>“NL00 ABNA 0000 0000 00” is not a valid IBAN.', html)
     assert 'value="NL00 ABNA 0000 0000 00"' in html
     assert Organisation.load().iban == ""

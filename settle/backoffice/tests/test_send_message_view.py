@@ -127,7 +127,7 @@ def test_it_refuses_a_kind_that_is_not_sent_by_hand_and_shows_why(bob_client, al
     html = response.content.decode()
     assert 'role="alert"' in html
     assert "Nothing was sent." in html
-    assert 'id="id_kind_errors"' in html
+    assert 'id="id_kind_error"' in html
     assert not Message.objects.exists()
 
 

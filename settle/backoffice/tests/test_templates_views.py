@@ -129,9 +129,7 @@ def test_it_refuses_an_unknown_variable_and_says_on_which_line(dave_client):
     summary = html[html.index('role="alert"') : html.index('class="template-editor"')]
     assert "Line 2" in summary and "debtor_nmae" in summary
     assert 'href="#id_body_text"' in summary
-    errors = re.search(
-        r'<ul class="errors field__errors" id="id_body_text_errors">(.*?)</ul>', html
-    )
+    errors = re.search(r'<ul class="errors field__errors" id="id_body_text_error">(.*?)</ul>', html)
     assert errors and "Line 2: unknown variable “debtor_nmae”." in errors.group(1)
     assert re.search(r'<textarea[^>]*aria-invalid="true"[^>]*id="id_body_text"', html)
     # What was typed stays in the editor.
