@@ -34,6 +34,13 @@ def _seeded_after_flush(request):
             import_module(name).seed(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """Test users' passwords hashed the fast way: the production hasher's deliberate slowness
+    is about a quarter second for every employee a test signs in."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def alice(db):
     return DebtorFactory(number="D-ALICE", name="Alice Jansen", email="alice@example.test")

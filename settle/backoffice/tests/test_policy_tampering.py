@@ -50,12 +50,6 @@ def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    # Hashing the cast's passwords the production way would take most of this module's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def arrangement() -> ResponseType:
     return type_named("arrangement")
