@@ -14,7 +14,9 @@ checked as Django always does.
 """
 
 from django.conf import settings
+from django.http import HttpResponseForbidden
 from django.middleware.csrf import CsrfViewMiddleware
+from django.template.loader import render_to_string
 
 
 class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
@@ -29,3 +31,9 @@ class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
 
     def _origin_verified(self, request):
         return self._null_origin(request) or super()._origin_verified(request)
+
+
+def csrf_failure(request, reason: str = "") -> HttpResponseForbidden:
+    """A refused form (mostly one left open until its session ended) explained in the user's
+    language, on a page like the other error pages, instead of Django's technical one."""
+    return HttpResponseForbidden(render_to_string("403_csrf.html", request=request))

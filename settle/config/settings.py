@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "settle.backoffice",
 ]
 
+# A refused form gets a page in the user's language (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "settle.common.csrf.csrf_failure"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

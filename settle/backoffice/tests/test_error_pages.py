@@ -117,3 +117,29 @@ def test_it_shows_the_server_error_page_without_a_request_context(rf: RequestFac
     assert heading(page) == in_language(language, "Server error")
     assert STYLE in html
     assert 'href="/backoffice' not in html
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_it_explains_a_refused_form_in_the_users_language(bob, alice, language):
+    task, _response, _invoice = complaint_task(alice)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(bob)
+    strict.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = strict.post(action_url(task, "complete"), {"outcome": "Gebeld"})
+
+    assert page.status_code == 403
+    assert heading(page) == in_language(language, "The form has expired")
+    assert f'href="{BACKOFFICE}"' in page.content.decode()
+    task.refresh_from_db()
+    assert task.outcome == ""
+
+
+def test_it_explains_a_refused_portal_form_without_the_back_office(client):
+    strict = Client(enforce_csrf_checks=True)
+
+    page = strict.post(reverse("portal:home"), {"anything": "1"})
+
+    assert page.status_code == 403
+    assert heading(page) == in_language("nl", "The form has expired")
+    assert f'href="{BACKOFFICE}"' not in page.content.decode()
