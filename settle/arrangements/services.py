@@ -3,7 +3,7 @@ employee, and the instalments it then runs on (checked in `instalments.py`)."""
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from settle.arrangements.models import (
 from settle.arrangements.policy import Proposal, failure_texts, policy_check, policy_for
 from settle.arrangements.schedule import CENT, add_months, schedule_build
 from settle.backoffice.templatetags.money import money
+from settle.common.dates import check_time
 from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.kinds import Kind, kind_channels
 from settle.correspondence.models import Channel
@@ -238,13 +239,6 @@ def schedule_check(*, schedule: Sequence[tuple[date, Decimal]], total: Decimal) 
         raise ApplicationError(message, errors=[FieldError("instalments", message)])
 
 
-def instalment_due_at(due_date: date, grace_days: int) -> datetime:
-    """When an instalment is checked: the start of its due date plus the grace days, in the
-    organisation's time zone."""
-    day = datetime.combine(due_date + timedelta(days=grace_days), time.min)
-    return timezone.make_aware(day, timezone.get_default_timezone())
-
-
 def _locked_for_decision(arrangement: PaymentArrangement) -> PaymentArrangement:
     locked = (
         PaymentArrangement.objects.select_for_update(of=("self",))
@@ -282,7 +276,7 @@ def _accepted(
             number=number,
             due_date=due_date,
             amount=amount,
-            due_at=instalment_due_at(due_date, arrangement.grace_days),
+            due_at=check_time(due_date, grace_days=arrangement.grace_days),
         )
         for number, (due_date, amount) in enumerate(schedule, start=1)
     )

@@ -4,15 +4,13 @@ string; a value they do not know is ignored instead of failing the page."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from settle.backoffice.forms_base import BackofficeForm
 from settle.backoffice.selectors import UNPAID
 from settle.receivables.models import CollectionStatus, PaymentState
 
 
-class FilterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        # Labels stand above their inputs; Django's trailing colon would only add noise.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+class FilterForm(BackofficeForm):
+    """The filters above a list, sent with GET."""
 
 
 class DebtorFilterForm(FilterForm):

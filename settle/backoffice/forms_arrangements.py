@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from settle.arrangements.models import ArrangementState
 from settle.arrangements.services import MAX_SCHEDULE, REASON_LENGTH
+from settle.backoffice.forms_base import BackofficeForm
 from settle.common.errors import ApplicationError
 from settle.responses.forms import AmountField, DateInput
 
@@ -20,12 +21,6 @@ MORE_ROWS = 3
 # Rows shown at least, also for a proposal that could not be read (no schedule at all).
 MIN_ROWS = 3
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
-
-
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class _LeadField(forms.CharField):
@@ -40,7 +35,7 @@ class _LeadField(forms.CharField):
         return super().to_python(value).replace("\x00", "")
 
 
-class ArrangementFilterForm(_Form):
+class ArrangementFilterForm(BackofficeForm):
     state = forms.ChoiceField(
         label=gettext_lazy("State"),
         choices=[("", gettext_lazy("All"))] + ArrangementState.choices,
@@ -51,7 +46,7 @@ class ArrangementFilterForm(_Form):
         return self.cleaned_data.get("state", "") if self.is_valid() else ""
 
 
-class ScheduleForm(_Form):
+class ScheduleForm(BackofficeForm):
     """The schedule an employee accepts, as rows of a date and an amount, shown filled with the
     proposal. A row left empty is left out, so rows can be dropped, and added in the spare ones.
     """
@@ -160,7 +155,7 @@ def _row_count(value) -> int:
         return 1
 
 
-class RejectForm(_Form):
+class RejectForm(BackofficeForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         max_length=REASON_LENGTH,

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from settle.backoffice.forms_base import BackofficeForm
 from settle.correspondence.configuration import CHANNEL_PARTS
 from settle.correspondence.kinds import MANUAL_KINDS, Kind, kind_channels
 from settle.correspondence.models import Channel, MessageStatus, Organisation
@@ -15,14 +16,7 @@ from settle.receivables.models import Debtor
 DEBTOR_NUMBER_LENGTH = Debtor._meta.get_field("number").max_length
 
 
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        # Labels stand above their inputs; Django's trailing colon would only add noise.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class MessageFilterForm(_Form):
+class MessageFilterForm(BackofficeForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *MessageStatus.choices]
     )
@@ -37,7 +31,7 @@ class MessageFilterForm(_Form):
         return {"status": data.get("status") or "", "channel": data.get("channel") or ""}
 
 
-class SendMessageForm(_Form):
+class SendMessageForm(BackofficeForm):
     """One message of a manual kind to the debtor on a chosen channel.
 
     `key` is new each time the page is drawn and travels in a hidden input, so a form that is
@@ -90,7 +84,7 @@ PART_HELP = {
 }
 
 
-class TemplateForm(_Form):
+class TemplateForm(BackofficeForm):
     """The parts of one template that its channel uses (`CHANNEL_PARTS`), and a debtor whose
     data the preview uses instead of the sample."""
 
@@ -137,7 +131,7 @@ class TemplateForm(_Form):
         return {name: data.get(name, "").replace("\r\n", "\n") for name in PART_LABELS}
 
 
-class OrganisationForm(_Form):
+class OrganisationForm(BackofficeForm):
     name = forms.CharField(label=_("Name"))
     street = forms.CharField(label=_("Street and number"), required=False)
     postal_code = forms.CharField(label=_("Postal code"), required=False)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from settle.arrangements.models import ArrangementPolicy
 from settle.arrangements.policy import POLICY_LIMITS
+from settle.backoffice.forms_base import BackofficeForm
 from settle.responses.configuration import (
     ACTION_ID_LENGTH,
     LABEL_LENGTH,
@@ -28,13 +29,6 @@ CLOSE_NOTE_LENGTH = 2000
 ALL = "all"
 
 
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        # Labels stand above their inputs; Django's trailing colon would only add noise.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
 def _position_field(label) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
@@ -44,7 +38,7 @@ def _position_field(label) -> forms.IntegerField:
     )
 
 
-class ResponseTypeForm(_Form):
+class ResponseTypeForm(BackofficeForm):
     name_nl = forms.CharField(label=_("Dutch name"), max_length=NAME_LENGTH)
     name_en = forms.CharField(label=_("English name"), max_length=NAME_LENGTH)
     external_action_id = forms.CharField(
@@ -82,7 +76,7 @@ def _whole_number_field(limits: dict, name: str, label, help_text) -> forms.Inte
     )
 
 
-class WorkflowParametersForm(_Form):
+class WorkflowParametersForm(BackofficeForm):
     """The parameters of a response type's workflow; only those its workflow uses are shown.
     A change applies to new responses: a running promise keeps the values it started with."""
 
@@ -148,7 +142,7 @@ def _policy_amount_field(name: str, label, help_text) -> AmountField:
     )
 
 
-class ArrangementPolicyForm(_Form):
+class ArrangementPolicyForm(BackofficeForm):
     """The rules within which a proposed payment arrangement is accepted without an employee;
     a proposal outside them becomes a review task naming each rule it fails. Prefixed, so its
     names never meet the workflow parameters' on the same page."""
@@ -197,7 +191,7 @@ class ArrangementPolicyForm(_Form):
         return dict(self.cleaned_data)
 
 
-class FieldSettingsForm(_Form):
+class FieldSettingsForm(BackofficeForm):
     """The settings of one field of a response type. Its prefix carries the field's id, so a
     posted value can only ever reach the field it was shown for."""
 
@@ -228,7 +222,7 @@ class FieldSettingsForm(_Form):
         return FieldSettings(**self.cleaned_data)
 
 
-class PortalSettingsForm(_Form):
+class PortalSettingsForm(BackofficeForm):
     link_validity_days = forms.IntegerField(
         label=_("Link validity (days)"),
         min_value=1,
@@ -240,7 +234,7 @@ class PortalSettingsForm(_Form):
     )
 
 
-class ResponseFilterForm(_Form):
+class ResponseFilterForm(BackofficeForm):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -266,7 +260,7 @@ class ResponseFilterForm(_Form):
         }
 
 
-class ResponseCloseForm(_Form):
+class ResponseCloseForm(BackofficeForm):
     note = forms.CharField(
         label=_("Note"),
         max_length=CLOSE_NOTE_LENGTH,

@@ -5,19 +5,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from settle.backoffice.forms_base import BackofficeForm
+from settle.backoffice.selectors import person_name
 from settle.worklist.models import TaskKind, TaskState
 from settle.worklist.selectors import ALL, MINE, UNASSIGNED
 from settle.worklist.services import OUTCOME_LENGTH
 
 
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        # Labels stand above their inputs; Django's trailing colon would only add noise.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class WorklistFilterForm(_Form):
+class WorklistFilterForm(BackofficeForm):
     scope = forms.ChoiceField(
         label=_("Tasks"),
         required=False,
@@ -55,7 +50,7 @@ class WorklistFilterForm(_Form):
 
 class EmployeeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 def _employees():
@@ -65,7 +60,7 @@ def _employees():
     )
 
 
-class TaskAssignForm(_Form):
+class TaskAssignForm(BackofficeForm):
     assignee = EmployeeChoiceField(
         label=_("Assign to"),
         required=False,
@@ -74,7 +69,7 @@ class TaskAssignForm(_Form):
     )
 
 
-class TaskCompleteForm(_Form):
+class TaskCompleteForm(BackofficeForm):
     outcome = forms.CharField(
         label=_("Outcome"),
         max_length=OUTCOME_LENGTH,

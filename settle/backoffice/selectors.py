@@ -235,7 +235,8 @@ class TimelineEntry:
     actor: str = ""
 
 
-def _person(user) -> str:
+def person_name(user) -> str:
+    """How an employee is named on pages: full name, else user name ("" for nobody)."""
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
@@ -248,7 +249,7 @@ def _portal_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
             title=event.get_kind_display(),
             detail=event.get_reason_display() if event.reason else "",
             state=event.kind,
-            actor=_person(event.actor),
+            actor=person_name(event.actor),
         )
         for event in events
     ]
@@ -290,7 +291,7 @@ def _message_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
             state=message.status,
             state_label=message.get_status_display(),
             url=reverse("backoffice:message_detail", args=[message.pk]),
-            actor=_person(message.created_by),
+            actor=person_name(message.created_by),
         )
         for message in sent.order_by("-created_at", "-pk")[:limit]
     ]
@@ -330,7 +331,7 @@ def _task_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
                     title=gettext("Task done: %(title)s") % {"title": task.title},
                     detail=Truncator(task.outcome).chars(OUTCOME_IN_TIMELINE),
                     url=url,
-                    actor=_person(task.closed_by),
+                    actor=person_name(task.closed_by),
                 )
             )
     return entries

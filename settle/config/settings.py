@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "settle.backoffice.middleware.MethodNotAllowedPageMiddleware",
+    "settle.common.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "settle.config.urls"
@@ -88,8 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "settle.backoffice.context_processors.language_next",
-                "settle.backoffice.context_processors.backoffice_home",
+                "settle.common.context_processors.language_next",
+                "settle.common.context_processors.backoffice_home",
             ],
         },
     },

@@ -45,7 +45,7 @@ def _short_date(value: date, notation: str, language: str | None) -> str:
 
 
 def landing_invoice_list(rows: list[dict[str, Any]]) -> SafeString:
-    """The `<li>` of each open invoice (`access_open_invoice_rows`), in the active language:
+    """The `<li>` of each open invoice (the rows of `access_landing`), in the active language:
     its number, open amount, dates, amount, and its status: the latest open response's, else
     the collection status."""
     language = get_language()

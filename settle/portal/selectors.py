@@ -43,13 +43,6 @@ def access_open_invoices(*, debtor: Debtor) -> QuerySet[Invoice]:
     )
 
 
-def access_open_invoice_rows(*, debtor: Debtor) -> list[dict[str, Any]]:
-    """`access_open_invoices` as plain rows of what the landing page shows: both labels of the
-    collection status and the status line of the newest open response ("response_status", or
-    None). No model per invoice: the page is the portal's busiest (bench/portal_landing.py)."""
-    return access_landing(debtor=debtor).rows
-
-
 @dataclass(frozen=True)
 class ScheduleLine:
     number: int

@@ -12,7 +12,7 @@ its lease runs out) or a payment keeps the promise at the same moment (`promises
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from settle.backoffice.templatetags.money import money
 from settle.common.claims import claim_due
+from settle.common.dates import check_time
 from settle.common.errors import ApplicationError
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
@@ -81,12 +82,6 @@ def _promised_date(response: Response) -> date:
     return timezone.localdate() + timedelta(days=response.response_type.promise_max_days)
 
 
-def promise_check_time(promised: date, *, grace_days: int) -> datetime:
-    """The start of the day `grace_days` after the promised date, in the organisation's time."""
-    day = promised + timedelta(days=grace_days)
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-
-
 def promise_start(*, response: Response, invoices: Sequence[Invoice]) -> PaymentPromise:
     """Record the promise of a new promise response with its check, and queue the "promise
     confirmed" e-mail when the debtor has an address. Runs in response_submit's transaction.
@@ -104,7 +99,7 @@ def promise_start(*, response: Response, invoices: Sequence[Invoice]) -> Payment
         grace_days=response_type.grace_days,
         on_broken=response_type.on_broken,
         notify_broken=response_type.notify_broken,
-        due_at=promise_check_time(promised, grace_days=response_type.grace_days),
+        due_at=check_time(promised, grace_days=response_type.grace_days),
     )
     _promise_message(
         promise,

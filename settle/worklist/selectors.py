@@ -12,7 +12,6 @@ from settle.responses.selectors import invoices_with_dunning_exclusion
 from settle.worklist.models import Task, TaskState
 
 MINE, UNASSIGNED, ALL = "mine", "unassigned", "all"
-SCOPES = (MINE, UNASSIGNED, ALL)
 
 
 def tasks_for_worklist(

@@ -105,7 +105,7 @@ def _task_of(arrangement: PaymentArrangement, task: object) -> int | None:
     return None
 
 
-def _done(request: HttpRequest, arrangement: PaymentArrangement, task: str | None):
+def _done(arrangement: PaymentArrangement, task: str | None):
     """Back to the task (of this arrangement) the decision was made from, or else to the
     arrangement."""
     if task_id := _task_of(arrangement, task):
@@ -157,7 +157,7 @@ def arrangement_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("The arrangement has been accepted; the debtor is sent the schedule.")
     )
-    return _done(request, arrangement, form.cleaned_data.get("task"))
+    return _done(arrangement, form.cleaned_data.get("task"))
 
 
 @require_POST
@@ -180,4 +180,4 @@ def arrangement_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         return _again(request, arrangement, 400, reject_form=form)
     messages.success(request, _("The proposal has been rejected; the debtor is told why."))
-    return _done(request, arrangement, form.cleaned_data.get("task"))
+    return _done(arrangement, form.cleaned_data.get("task"))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from settle.backoffice.decorators import staff_required
 from settle.backoffice.forms_worklist import TaskAssignForm, TaskCompleteForm, WorklistFilterForm
+from settle.backoffice.selectors import person_name
 from settle.backoffice.views.responses import shown_values
 from settle.common.errors import ApplicationError
 from settle.responses.models import ResponseState
@@ -18,10 +19,6 @@ from settle.worklist.models import Task, TaskState
 from settle.worklist.services import task_assign, task_complete
 
 PAGE_SIZE = 50
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 @require_GET
@@ -127,7 +124,7 @@ def task_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The task is assigned to %(name)s.") % {"name": _person(assignee)}
+            _("The task is assigned to %(name)s.") % {"name": person_name(assignee)}
             if assignee is not None
             else _("The task is no longer assigned to anyone."),
         )

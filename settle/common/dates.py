@@ -1,0 +1,12 @@
+"""Moments derived from calendar dates, in the organisation's time zone."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+
+def check_time(due: date, *, grace_days: int) -> datetime:
+    """When a payment due on `due` is checked: the start of the day `grace_days` later, in the
+    organisation's time zone (a promise's date, an instalment's due date)."""
+    day = due + timedelta(days=grace_days)
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
