@@ -1,18 +1,22 @@
 """Whether a proposed arrangement falls within its type's policy, and the words for each rule
 that it does not meet."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from settle.arrangements.models import ArrangementPolicy, ArrangementState, PaymentArrangement
-from settle.arrangements.schedule import add_months
+from settle.arrangements.schedule import CENT, add_months
 from settle.backoffice.templatetags.money import money
 from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.models import Debtor
+from settle.responses.configuration import response_type_update
 from settle.responses.models import PaymentPromise, PromiseState, ResponseType
 
 # Rule codes, stored with an arrangement so its failures read in whoever's language looks.
@@ -77,7 +81,7 @@ def policy_update(
     errors = []
     for name, (lowest, highest) in POLICY_LIMITS.items():
         value = values[name]
-        if isinstance(value, Decimal) and value != value.quantize(Decimal("0.01")):
+        if isinstance(value, Decimal) and value != value.quantize(CENT):
             errors.append(FieldError(name, _("Enter an amount in whole cents.")))
         elif not lowest <= value <= highest:
             errors.append(
@@ -94,6 +98,17 @@ def policy_update(
         setattr(policy, name, value)
     policy.save()
     return policy
+
+
+def arrangement_type_update(
+    *, response_type: ResponseType, policy: Mapping[str, Any], **changes: Any
+) -> ResponseType:
+    """Change an arrangement type (`response_type_update`'s `changes`) and its policy
+    (`policy_update`'s values) together: both are saved, or neither."""
+    with transaction.atomic():
+        updated = response_type_update(response_type=response_type, **changes)
+        policy_update(response_type=response_type, **policy)
+    return updated
 
 
 def policy_check(

@@ -101,12 +101,7 @@ def proposal_read(*, values: object, total: Decimal) -> Proposal:
         first_date = date.fromisoformat(str(values.get("first_date")))
     except ValueError:
         first_date = None
-    schedule: Schedule = []
-    if first_date is not None and 1 <= count <= MAX_SCHEDULE:
-        try:
-            schedule = schedule_build(total=total, count=count, first_date=first_date)
-        except ValueError:
-            schedule = []
+    schedule = _proposed_schedule(total=total, count=count, first_date=first_date)
     # Kept as proposed, within what the column holds: it is only shown.
     count = min(max(count, 0), MAX_PROPOSED)
     return Proposal(total=total, count=count, first_date=first_date, schedule=schedule)
@@ -114,15 +109,20 @@ def proposal_read(*, values: object, total: Decimal) -> Proposal:
 
 def arrangement_proposal(arrangement: PaymentArrangement) -> Schedule:
     """The schedule the debtor proposed, rebuilt from what was stored (empty if unreadable)."""
-    if arrangement.proposed_first_date is None:
-        return []
-    return proposal_read(
-        values={
-            "instalments": arrangement.proposed_count,
-            "first_date": arrangement.proposed_first_date.isoformat(),
-        },
+    return _proposed_schedule(
         total=arrangement.total,
-    ).schedule
+        count=arrangement.proposed_count,
+        first_date=arrangement.proposed_first_date,
+    )
+
+
+def _proposed_schedule(*, total: Decimal, count: int, first_date: date | None) -> Schedule:
+    if first_date is None or not 1 <= count <= MAX_SCHEDULE:
+        return []
+    try:
+        return schedule_build(total=total, count=count, first_date=first_date)
+    except ValueError:
+        return []
 
 
 def arrangement_paid_amount(arrangement: PaymentArrangement) -> Decimal:
@@ -155,11 +155,10 @@ def arrangement_accept(
             raise ApplicationError(
                 _("The response of this arrangement has been closed; it cannot be accepted.")
             )
-        schedule = (
-            list(instalments) if instalments is not None else arrangement_proposal(arrangement)
-        )
+        proposed = arrangement_proposal(arrangement)
+        schedule = list(instalments) if instalments is not None else proposed
         schedule_check(schedule=schedule, total=arrangement.total)
-        changed = schedule != arrangement_proposal(arrangement)
+        changed = schedule != proposed
         _accepted(
             arrangement=arrangement, schedule=schedule, decided_by=decided_by, changed=changed
         )

@@ -10,3 +10,14 @@ def check_time(due: date, *, grace_days: int) -> datetime:
     organisation's time zone (a promise's date, an instalment's due date)."""
     day = due + timedelta(days=grace_days)
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def iso_date(value: object) -> date | None:
+    """A stored ISO date ("2026-12-31") as a date; None for anything else, since stored values
+    come from forms, the API and earlier versions alike."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from settle.backoffice.templatetags.money import money
 from settle.common.claims import claim_due
-from settle.common.dates import check_time
+from settle.common.dates import check_time, iso_date
 from settle.common.errors import ApplicationError
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
@@ -73,13 +73,9 @@ def promise_date_check(*, response_type: ResponseType, promised: date) -> None:
 def _promised_date(response: Response) -> date:
     """The date from the response; without a readable one (the administrator made the field
     optional, or a caller skipped the form) the latest date the type allows."""
-    value = response.values.get("promised_date")
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    return timezone.localdate() + timedelta(days=response.response_type.promise_max_days)
+    promised = iso_date(response.values.get("promised_date"))
+    latest = timezone.localdate() + timedelta(days=response.response_type.promise_max_days)
+    return promised or latest
 
 
 def promise_start(*, response: Response, invoices: Sequence[Invoice]) -> PaymentPromise:

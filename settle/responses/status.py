@@ -5,6 +5,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from settle.common.dates import iso_date
 from settle.responses.models import Response, ResponseType, WorkflowKind
 
 
@@ -14,12 +15,8 @@ def _date(value: object) -> str:
     Values can come from the API or an older form, so a missing or odd value must never break
     the debtor's landing page.
     """
-    if not isinstance(value, str):
-        return ""
-    try:
-        return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
-    except ValueError:
-        return ""
+    day = iso_date(value)
+    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
 
 
 def response_status_text(response: Response) -> str:

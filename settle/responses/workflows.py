@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from settle.backoffice.templatetags.money import money
+from settle.common.dates import iso_date
 from settle.common.errors import ApplicationError
 from settle.common.languages import in_language
 from settle.correspondence.kinds import Kind
@@ -33,7 +34,10 @@ from settle.responses.models import (
 from settle.responses.promises import promise_start, promises_keep
 from settle.responses.services import response_close, responses_close
 from settle.worklist.models import TaskKind
-from settle.worklist.services import task_create, tasks_close_for_response
+from settle.worklist.services import (
+    task_create,
+    tasks_close_for_responses,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,19 +88,10 @@ def _task_due_date(response: Response) -> date:
     """A "not yet approved" task is due on the expected approval date (if it was given); every
     other task the type's number of days from today."""
     if response.response_type.workflow == WorkflowKind.NOT_APPROVED:
-        expected = _iso_date(response.values.get("expected_approval_date"))
+        expected = iso_date(response.values.get("expected_approval_date"))
         if expected is not None:
             return expected
     return timezone.localdate() + timedelta(days=response.response_type.task_due_days)
-
-
-def _iso_date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def response_values_text(response: Response) -> str:
@@ -118,7 +113,7 @@ def response_values_text(response: Response) -> str:
 
 
 def _value_text(field: ResponseField, value: object) -> str:
-    if field.kind == FieldKind.DATE and (day := _iso_date(value)) is not None:
+    if field.kind == FieldKind.DATE and (day := iso_date(value)) is not None:
         return date_format(day, "SHORT_DATE_FORMAT")
     if field.kind == FieldKind.AMOUNT:
         try:
@@ -227,6 +222,5 @@ def invoices_paid(*, invoices: Sequence[Invoice]) -> None:
         return
     with translation.override(settings.LANGUAGE_CODE):
         note = _("The payment has been received: the invoices are paid.")
-    for response in reported:
-        tasks_close_for_response(response=response, outcome=note)
+    tasks_close_for_responses(response_ids=[response.pk for response in reported], outcome=note)
     responses_close(response_ids=[response.pk for response in reported], note=note)

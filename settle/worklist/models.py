@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from settle.common.models import TimestampedModel
@@ -90,3 +91,7 @@ class Task(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == TaskState.OPEN and self.due_date < timezone.localdate()

@@ -148,7 +148,12 @@ def task_complete(
 def tasks_close_for_response(*, response: Response, outcome: str) -> int:
     """Close the open tasks of a response that settled itself (e.g. the payment arrived); the
     caller closes the response. Returns how many tasks were closed."""
+    return tasks_close_for_responses(response_ids=[response.pk], outcome=outcome)
+
+
+def tasks_close_for_responses(*, response_ids: Sequence[int], outcome: str) -> int:
+    """`tasks_close_for_response` for many responses in one statement."""
     now = timezone.now()
-    return Task.objects.filter(response=response, state=TaskState.OPEN).update(
+    return Task.objects.filter(response_id__in=response_ids, state=TaskState.OPEN).update(
         state=TaskState.DONE, outcome=outcome, closed_at=now, updated_at=now
     )

@@ -5,13 +5,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from settle.arrangements.policy import policy_update
+from settle.arrangements.policy import arrangement_type_update
 from settle.arrangements.selectors import policy_shown
 from settle.backoffice.decorators import admin_required, staff_required
 from settle.backoffice.forms_portal import (
@@ -95,16 +94,17 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     valid = bool(checked) and all(checked)
     if valid:
         try:
-            # The type and its policy are one page: saved together or not at all.
-            with transaction.atomic():
-                response_type_update(
-                    response_type=response_type,
-                    **form.cleaned_data,
-                    fields={f.config.pk: f.settings() for f in field_forms},
-                    parameters=parameters_form.parameters(),
+            changes = {
+                **form.cleaned_data,
+                "fields": {f.config.pk: f.settings() for f in field_forms},
+                "parameters": parameters_form.parameters(),
+            }
+            if policy_form:
+                arrangement_type_update(
+                    response_type=response_type, policy=policy_form.policy(), **changes
                 )
-                if policy_form:
-                    policy_update(response_type=response_type, **policy_form.policy())
+            else:
+                response_type_update(response_type=response_type, **changes)
         except ApplicationError as exc:
             refusal = exc
             _show_errors(exc, form, field_forms, parameters_form, policy_form)

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -47,7 +46,6 @@ def task_list(request: HttpRequest) -> HttpResponse:
                 or filters["state"] != TaskState.OPEN
                 or filters["scope"] != default_scope
             ),
-            "today": timezone.localdate(),
         },
     )
 
@@ -86,7 +84,6 @@ def task_page(
             "values": shown_values(response) if response is not None else [],
             "assign_form": assign_form or TaskAssignForm(initial={"assignee": task.assignee_id}),
             "complete_form": (complete_form or TaskCompleteForm()).about(response),
-            "today": timezone.localdate(),
         }
         | (extra or {}),
         status=status,
