@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 
 from settle.receivables.tests.factories import DebtorFactory
 
@@ -32,6 +33,13 @@ def _seeded_after_flush(request):
         request.getfixturevalue("transactional_db")
         for name in SEED_MIGRATIONS:
             import_module(name).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counts live in the cache, which outlives a test's rolled-back database: each
+    test starts without the failures of the tests before it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,16 +1,16 @@
-"""Benchmark: importing 200,000 invoices from CSV into PostgreSQL, against COPY of the same rows.
+"""Benchmark: a CSV of 1,000,000 invoices uploaded and imported by the worker, against COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/settle_bench python bench/import_invoices.py
 
 The database named in DATABASE_URL is dropped and created afresh; never point it at real data.
 
 Measured:
-1. floor   - PostgreSQL COPY of the same rows into a table of the invoice table's shape
-             (same columns, defaults, checks and indexes; no foreign key), committed.
-2. Settle  - the import as the worker runs it: parse and check the CSV, then upsert by number.
-3. re-import of the same file with 10 % of the open amounts changed: only those rows are written.
-
-Each Settle run happens in a fresh child process, so its peak memory (ru_maxrss) is its own.
+1. floor   - PostgreSQL COPY of the same CSV file into a plain table of its columns, committed
+             (and, for context, COPY into tables of the invoice table's shape).
+2. upload  - the employee's upload: a POST of the file to the back office's import page, which
+             stores it and answers (goal: under one second).
+3. worker  - the worker's check and import of the stored file, in a fresh process, with its peak
+             memory (ru_maxrss; goal: under 150 MB).
 """
 
 import argparse
@@ -33,11 +33,12 @@ sys.path.insert(0, str(ROOT))
 from benchsite.database import database_recreate  # noqa: E402 (after the path is set)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/settle_bench"
-INVOICES = int(os.environ.get("BENCH_INVOICES", "200000"))
+INVOICES = int(os.environ.get("BENCH_INVOICES", "1000000"))
 DEBTORS = int(os.environ.get("BENCH_DEBTORS", "5000"))
 CHANGED_SHARE = 0.10
-GOAL = 0.25
-REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
+UPLOAD_GOAL_SECONDS = 1.0
+MEMORY_GOAL_MB = 150
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))
 SEED = 20250101
 REFERENCE_DAY = date(2025, 6, 30)
 STATUSES = ["open"] * 6 + ["reminder_1"] * 2 + ["reminder_2", "final_notice", "collection_agency"]
@@ -68,27 +69,49 @@ COPY_COLUMNS = [
 ]
 
 
-def settle_upload(path: Path):
-    """The employee's upload: the whole file is checked and, being good, queued as a job."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def settle_upload(path: Path) -> tuple[int, float, float]:
+    """The employee's upload, through the back office's view: returns (job id, seconds of the
+    request, seconds including the test client's building of the multipart body).
 
-    from settle.receivables.imports import import_job_create
+    The first figure is the server's part: from the request's arrival (its body already on
+    hand, as a front server such as nginx buffers it) to the answer, which includes parsing the
+    multipart body, storing the file and queueing the job.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+    from django.urls import reverse
 
-    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
-    return import_job_create(kind="invoices", uploaded_file=upload, user=None)
+    from settle.receivables.models import ImportJob
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(get_user_model().objects.get(username="bench"))
+    url = reverse("backoffice:import_list")
+    # A running server has its code loaded and its templates compiled: warm up like it.
+    client.get(url)
+    with path.open("rb") as upload:
+        started = time.perf_counter()
+        body = encode_multipart(BOUNDARY, {"kind": "invoices", "file": upload})
+        arrived = time.perf_counter()
+        response = client.generic("POST", url, body, content_type=MULTIPART_CONTENT)
+        answered = time.perf_counter()
+    if response.status_code != 302:
+        raise SystemExit(f"the upload was refused: {response.status_code}")
+    return ImportJob.objects.latest("pk").pk, answered - arrived, answered - started
 
 
-def settle_import(job):
-    """The import under test, exactly as the worker runs it: claim the job, check the file again,
-    upsert in committed steps. Returns the job's counts."""
+def settle_import(job_id: int):
+    """The import under test, exactly as the worker runs it: claim the job, check the file in
+    one streaming pass, import it in a second one. Returns the job's counts."""
     from settle.receivables.imports import import_job_process_due
+    from settle.receivables.models import ImportJob
     from settle.receivables.services import UpsertResult
 
     while import_job_process_due():
         pass
-    job.refresh_from_db()
+    job = ImportJob.objects.get(pk=job_id)
     if job.state != "done":
-        raise SystemExit(f"the import ended {job.state}: {job.error[:500]}")
+        raise SystemExit(f"the import ended {job.state}: {job.error[:500]} {job.line_errors[:3]}")
     return UpsertResult(
         created=job.created_count, updated=job.updated_count, unchanged=job.unchanged_count
     )
@@ -127,23 +150,19 @@ def debtors_create(count: int) -> dict[str, int]:
     return dict(Debtor.objects.values_list("number", "id"))
 
 
-def files_write(directory: Path, debtor_ids: dict[str, int]) -> tuple[Path, Path, Path]:
-    """Write the CSV, the same rows as COPY text, and the CSV with 10 % of open amounts changed."""
+def files_write(directory: Path, debtor_ids: dict[str, int]) -> tuple[Path, Path]:
+    """Write the CSV, and the same rows as COPY text (with debtor ids) for the context lines."""
     rng = random.Random(SEED)
     numbers = sorted(debtor_ids)
     csv_path = directory / "invoices.csv"
     copy_path = directory / "invoices.copy"
-    changed_path = directory / "invoices-changed.csv"
     stamp = "2025-06-30 12:00:00+00"
     with (
         csv_path.open("w", newline="", encoding="utf-8") as csv_file,
         copy_path.open("w", encoding="utf-8") as copy_file,
-        changed_path.open("w", newline="", encoding="utf-8") as changed_file,
     ):
         plain = csv.writer(csv_file)
-        changed = csv.writer(changed_file)
         plain.writerow(CSV_COLUMNS)
-        changed.writerow(CSV_COLUMNS)
         for n in range(1, INVOICES + 1):
             debtor = numbers[rng.randrange(len(numbers))]
             issue = REFERENCE_DAY - timedelta(days=rng.randrange(400))
@@ -165,32 +184,56 @@ def files_write(directory: Path, debtor_ids: dict[str, int]) -> tuple[Path, Path
                 rng.choice(STATUSES),
             ]
             plain.writerow(row)
-            if rng.random() < CHANGED_SHARE:
-                # A payment came in: the open amount drops (to zero when it was already zero).
-                lower = max(open_amount - Decimal("1.00"), Decimal("0.00"))
-                if lower == open_amount:
-                    lower = amount
-                changed.writerow([*row[:5], str(lower), *row[6:]])
-            else:
-                changed.writerow(row)
             copy_file.write(
                 "\t".join([row[0], str(debtor_ids[debtor]), *row[2:8], row[8], "", stamp, stamp])
                 + "\n"
             )
-    return csv_path, copy_path, changed_path
+    return csv_path, copy_path
 
 
 # --- measurements -----------------------------------------------------------------------------
 
 
-# What COPY writes into: a bare table of the invoice table's shape; the same shape with its
-# defaults, checks and indexes (the floor); the invoice table itself, which adds its foreign keys.
+# The floor: the CSV file itself COPYed into a plain table of its columns, typed, no indexes.
+PLAIN_TABLE = (
+    "CREATE TABLE bench_invoice_plain (number text, debtor_number text, issue_date date, "
+    "due_date date, amount numeric(14, 2), open_amount numeric(14, 2), currency text, "
+    "payment_reference text, collection_status text)"
+)
+# Context: the same rows COPYed into a bare table of the invoice table's shape; the same shape
+# with its defaults, checks and indexes; the invoice table itself, which adds its foreign keys.
 COPY_TARGETS = {
     "bare": "CREATE TABLE bench_invoice_copy (LIKE receivables_invoice INCLUDING DEFAULTS "
     "INCLUDING IDENTITY)",
     "shape": "CREATE TABLE bench_invoice_copy (LIKE receivables_invoice INCLUDING ALL)",
     "table": None,
 }
+
+
+def plain_floor_measure(url: str, csv_path: Path) -> float:
+    """Seconds to COPY the CSV file into a plain table and commit."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_invoice_plain")
+        conn.execute(PLAIN_TABLE)
+        conn.commit()
+        conn.execute("CHECKPOINT")
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cursor,
+            cursor.copy("COPY bench_invoice_plain FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            csv_path.open("rb") as source,
+        ):
+            while block := source.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        count = conn.execute("SELECT count(*) FROM bench_invoice_plain").fetchone()[0]
+        assert count == INVOICES, count
+        conn.execute("DROP TABLE bench_invoice_plain")
+        conn.commit()
+    return seconds
 
 
 def floor_measure(url: str, copy_path: Path, *, target: str) -> float:
@@ -224,9 +267,9 @@ def floor_measure(url: str, copy_path: Path, *, target: str) -> float:
     return seconds
 
 
-def settle_measure(url: str, path: Path, *, profile: bool) -> dict:
-    """Run one Settle import in a fresh process and return its timing, counts and peak memory."""
-    command = [sys.executable, __file__, "--child", str(path), "--database", url]
+def child_run(url: str, role: str, argument: str, *, profile: bool = False) -> dict:
+    """Run the upload or the worker in a fresh process; return what it printed (JSON)."""
+    command = [sys.executable, __file__, "--child", role, argument, "--database", url]
     if profile:
         command.append("--profile")
     done = subprocess.run(command, check=True, capture_output=True, text=True)
@@ -235,8 +278,15 @@ def settle_measure(url: str, path: Path, *, profile: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def child(path: Path, url: str, profile: bool) -> None:
+def child(role: str, argument: str, url: str, profile: bool) -> None:
     django_setup(url)
+    if role == "upload":
+        job_id, seconds, with_client = settle_upload(Path(argument))
+        print(json.dumps({"job": job_id, "seconds": seconds, "with_client": with_client}))
+        return
+    from django.db import connection
+
+    connection.ensure_connection()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     profiler = None
     if profile:
@@ -244,11 +294,8 @@ def child(path: Path, url: str, profile: bool) -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    upload_started = time.perf_counter()
-    job = settle_upload(path)
-    upload_seconds = time.perf_counter() - upload_started
     started = time.perf_counter()
-    result = settle_import(job)
+    result = settle_import(int(argument))
     seconds = time.perf_counter() - started
     if profiler:
         import pstats
@@ -262,7 +309,6 @@ def child(path: Path, url: str, profile: bool) -> None:
         json.dumps(
             {
                 "seconds": seconds,
-                "upload_seconds": upload_seconds,
                 "created": result.created,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
@@ -284,12 +330,12 @@ def invoices_clear(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", action="store_true", help="cProfile the Settle import")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true", help="cProfile the worker's import")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.database, args.profile)
+        child(*args.child, args.database, args.profile)
         return
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -298,59 +344,72 @@ def main() -> None:
     print(f"import_invoices: {INVOICES:,} invoices for {DEBTORS:,} debtors", flush=True)
     database_recreate(url)
     django_setup(url)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    get_user_model().objects.create_user("bench", password=None, is_staff=True)
     debtor_ids = debtors_create(DEBTORS)
     with tempfile.TemporaryDirectory(prefix="settle-bench-") as tmp:
-        csv_path, copy_path, changed_path = files_write(Path(tmp), debtor_ids)
+        csv_path, copy_path = files_write(Path(tmp), debtor_ids)
+        size = csv_path.stat().st_size
+        if size > settings.SETTLE_IMPORT_MAX_BYTES:
+            raise SystemExit(f"the file ({size:,} bytes) is over SETTLE_IMPORT_MAX_BYTES")
         # Best of several runs: the figure least disturbed by whatever else the machine does.
+        plain = min(plain_floor_measure(url, csv_path) for _ in range(REPEAT + 1))
         copies = {
             target: min(floor_measure(url, copy_path, target=target) for _ in range(REPEAT + 1))
             for target in COPY_TARGETS
         }
-        firsts, agains = [], []
+        uploads, runs = [], []
         for _ in range(REPEAT):
             invoices_clear(url)
-            firsts.append(settle_measure(url, csv_path, profile=args.profile))
-            agains.append(settle_measure(url, changed_path, profile=args.profile))
-        size_mb = csv_path.stat().st_size / 1e6
-    first = min(firsts, key=lambda run: run["seconds"])
-    again = min(agains, key=lambda run: run["seconds"])
-    first["peak_kb"] = max(run["peak_kb"] for run in firsts)
-    report(copies, first, again, size_mb)
+            upload = child_run(url, "upload", str(csv_path))
+            uploads.append((upload["seconds"], upload["with_client"]))
+            runs.append(child_run(url, "worker", str(upload["job"]), profile=args.profile))
+    best = min(runs, key=lambda run: run["seconds"])
+    best["peak_kb"] = max(run["peak_kb"] for run in runs)
+    report(plain, copies, min(uploads), max(uploads), best, size / 1e6)
 
 
-def report(copies: dict[str, float], first: dict, again: dict, size_mb: float) -> None:
-    floor = copies["shape"]
-    ratio = floor / first["seconds"]
+def report(
+    plain: float,
+    copies: dict[str, float],
+    upload: tuple[float, float],
+    upload_worst: tuple[float, float],
+    run: dict,
+    mb: float,
+) -> None:
+    ratio = plain / run["seconds"]
     lines = [
-        ("COPY into a bare table (no indexes)", copies["bare"]),
-        ("floor: COPY, invoice table shape + indexes", floor),
+        ("floor: COPY of the CSV into a plain table", plain),
+        ("COPY into a bare table of the invoice shape", copies["bare"]),
+        ("COPY, invoice table shape + indexes", copies["shape"]),
         ("COPY into the invoice table (+ foreign keys)", copies["table"]),
-        ("Settle: upload check (employee waits)", first["upload_seconds"]),
-        ("Settle: worker import into an empty table", first["seconds"]),
-        ("Settle: worker re-import, 10 % changed", again["seconds"]),
+        ("Settle: worker check + import, empty table", run["seconds"]),
     ]
-    print(f"CSV: {size_mb:.1f} MB, {INVOICES:,} rows; best of {REPEAT} runs")
+    print(f"CSV: {mb:.1f} MB, {INVOICES:,} rows; best of {REPEAT} runs (COPY: of {REPEAT + 1})")
     print(f"{'':<46}{'seconds':>9}{'rows/s':>11}")
     for label, seconds in lines:
         print(f"{label:<46}{seconds:>9.2f}{INVOICES / seconds:>11,.0f}")
-    verdict = "OK" if ratio >= GOAL else "BELOW GOAL"
-    print("(the worker checks the file again before writing; that check is inside its time)")
-    print(f"ratio Settle / floor: {ratio:.0%} (goal >= {GOAL:.0%}: {verdict})")
+    print(f"ratio Settle / floor: {ratio:.1%}")
     print(
-        f"ratio Settle / COPY into the invoice table: {copies['table'] / first['seconds']:.0%}; "
-        f"Settle / bare COPY: {copies['bare'] / first['seconds']:.0%}"
+        f"ratio Settle / COPY into the invoice table: {copies['table'] / run['seconds']:.0%}; "
+        f"Settle / COPY, invoice shape + indexes: {copies['shape'] / run['seconds']:.0%}"
     )
-    for label, run in (("first import", first), ("re-import", again)):
-        print(
-            f"{label + ':':<14}created {run['created']:,}, updated {run['updated']:,}, "
-            f"unchanged {run['unchanged']:,}"
-        )
+    print(f"created {run['created']:,}, updated {run['updated']:,}, unchanged {run['unchanged']:,}")
+    verdict = "OK" if upload_worst[0] < UPLOAD_GOAL_SECONDS else "OVER GOAL"
     print(
-        f"peak memory of the Settle import: {first['peak_kb'] / 1024:.0f} MB "
-        f"(of which {first['baseline_kb'] / 1024:.0f} MB before the import started)"
+        f"upload request (parse, store and answer): {upload[0]:.2f} s, worst {upload_worst[0]:.2f}"
+        f" s (goal < {UPLOAD_GOAL_SECONDS:.0f} s: {verdict}); with the test client building the "
+        f"body: {upload[1]:.2f} s"
+    )
+    peak_mb = run["peak_kb"] / 1024
+    verdict = "OK" if peak_mb < MEMORY_GOAL_MB else "OVER GOAL"
+    print(
+        f"peak memory of the worker: {peak_mb:.0f} MB (of which {run['baseline_kb'] / 1024:.0f} MB "
+        f"before the import started; goal < {MEMORY_GOAL_MB} MB: {verdict})"
     )
 
 

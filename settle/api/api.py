@@ -11,8 +11,9 @@ from settle.api.auth import ApiKeyAuth
 from settle.api.docs import LocalSwagger, docs_asset
 from settle.api.endpoints import debtors, invoices, payments
 from settle.api.errors import install_exception_handlers
-from settle.api.openapi import component_schemas
+from settle.api.openapi import component_schemas, document_configuration
 from settle.api.schemas import DebtorIn, InvoiceIn
+from settle.api.selectors import collection_status_codes
 
 
 class SettleAPI(NinjaAPI):
@@ -24,7 +25,7 @@ class SettleAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         schema["components"]["schemas"].update(component_schemas(self.documented_schemas))
-        return schema
+        return document_configuration(schema, collection_statuses=collection_status_codes())
 
 
 api = SettleAPI(

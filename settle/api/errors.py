@@ -9,10 +9,20 @@ from collections.abc import Sequence
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from settle.api.messages import pydantic_message
 from settle.common.errors import ApplicationError, FieldError
+
+
+class TooManyFailedKeys(Exception):
+    """This address sent too many wrong API keys lately (see auth.py); answered with 429."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__("too many failed API keys")
+        self.retry_after = retry_after
 
 
 def error_response(
@@ -43,7 +53,7 @@ def _ninja_field_errors(errors: list[dict]) -> list[FieldError]:
             loc.pop(0)  # the name of the view's parameter means nothing to the client
         index = next((part for part in loc if isinstance(part, int)), None)
         field = ".".join(str(part) for part in loc if not isinstance(part, int))
-        result.append(FieldError(index=index, field=field, message=error.get("msg", "")))
+        result.append(FieldError(index=index, field=field, message=pydantic_message(error)))
     return result
 
 
@@ -71,6 +81,24 @@ def install_exception_handlers(api: NinjaAPI) -> None:
             detail=_("A valid API key is needed: send the header Authorization: Bearer <key>."),
         )
         response["WWW-Authenticate"] = 'Bearer realm="settle"'
+        return response
+
+    @api.exception_handler(TooManyFailedKeys)
+    def too_many_failed_keys(request, exc: TooManyFailedKeys):
+        response = error_response(
+            api,
+            request,
+            status=429,
+            detail=ngettext(
+                "Too many requests with a wrong API key came from this address. "
+                "Try again in %(seconds)d second.",
+                "Too many requests with a wrong API key came from this address. "
+                "Try again in %(seconds)d seconds.",
+                exc.retry_after,
+            )
+            % {"seconds": exc.retry_after},
+        )
+        response["Retry-After"] = str(exc.retry_after)
         return response
 
     @api.exception_handler(HttpError)

@@ -4,7 +4,6 @@ Amounts travel as decimal strings ("121.00") and dates as ISO 8601 ("2025-01-31"
 cannot hold cents exactly, and a date is a calendar date, not a timestamp.
 """
 
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -21,11 +20,22 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from settle.receivables.records import MAX_AMOUNT
+from settle.api.pagination import CURSOR_PATTERN
+from settle.api.patterns import (
+    DATE_DESCRIPTION,
+    DATE_PATTERN,
+    DATE_RE,
+    DEBTOR_DELIVERY_RULES,
+    MONEY_PATTERN,
+    MONEY_RE,
+    NO_NUL_PATTERN,
+    NOT_BLANK_PATTERN,
+    NUMBER_PATTERN,
+    POSITIVE_MONEY_PATTERN,
+)
+from settle.receivables.records import DATE_MAX, DATE_MIN, MAX_AMOUNT, date_range_message
 
 CENT = Decimal("0.01")
-MONEY_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _money_parse(value: Any) -> Decimal:
@@ -48,18 +58,27 @@ def _money_parse(value: Any) -> Decimal:
         raise PydanticCustomError("money_large", _("Amount too large."))
     if amount != amount.quantize(CENT):
         raise PydanticCustomError("money_places", _("At most two decimals."))
+    if not MONEY_RE.fullmatch(value):
+        # What is left: signs, exponents, white space ("+1", "1e2", " 1"), which the document
+        # does not allow either.
+        raise PydanticCustomError(
+            "money_format", _('Not a valid amount; send a decimal string, e.g. "125.50".')
+        )
     return amount.quantize(CENT)
 
 
 def _date_parse(value: Any) -> date:
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and DATE_RE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise PydanticCustomError("date", _("Not a valid date: use YYYY-MM-DD."))
+    try:
+        if not (isinstance(value, str) and DATE_RE.fullmatch(value)):
+            raise ValueError(value)
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date", _("Not a valid date: use YYYY-MM-DD.")) from None
+    if not DATE_MIN <= parsed <= DATE_MAX:
+        raise PydanticCustomError("date_range", date_range_message())
+    return parsed
 
 
 def _text_check(value: str) -> str:
@@ -69,18 +88,54 @@ def _text_check(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_text_check)]
+def _positive_money_parse(value: Any) -> Decimal:
+    amount = _money_parse(value)
+    if amount <= 0:
+        raise PydanticCustomError("money_zero", _("Must be greater than zero."))
+    return amount
+
+
+def _money_serialize(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+Text = Annotated[
+    str, AfterValidator(_text_check), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
+]
+# Its content is checked by pagination.cursor_decode, with a message in the client's language.
+Cursor = Annotated[str, Field(json_schema_extra={"pattern": CURSOR_PATTERN})]
 Money = Annotated[
     Decimal,
     PlainValidator(_money_parse),
-    PlainSerializer(lambda value: f"{value:.2f}", return_type=str),
+    PlainSerializer(_money_serialize, return_type=str),
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["121.00"]}),
+]
+PositiveMoney = Annotated[
+    Decimal,
+    PlainValidator(_positive_money_parse),
+    PlainSerializer(_money_serialize, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": POSITIVE_MONEY_PATTERN,
+            "description": "Greater than zero.",
+            "examples": ["121.00"],
+        }
+    ),
 ]
 IsoDate = Annotated[
     date,
     PlainValidator(_date_parse),
     PlainSerializer(lambda value: value.isoformat(), return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-01-31"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DATE_PATTERN,
+            "description": DATE_DESCRIPTION,
+            "examples": ["2025-01-31"],
+        }
+    ),
 ]
 Language = Literal["nl", "en"]
 PaymentMethod = Literal["bank_transfer", "direct_debit", "online"]
@@ -94,7 +149,10 @@ NEXT_CURSOR = "Pass as `cursor` to get the next page; null on the last page."
 
 
 class PageParams(Schema):
-    cursor: Text | None = Field(None, description="The next_cursor of the previous page.")
+    cursor: Cursor | None = Field(
+        None,
+        description="The next_cursor of the previous page, unchanged (empty: the first page).",
+    )
     limit: int = Field(100, ge=1, le=1000)
 
 
@@ -130,18 +188,53 @@ class Address(Schema):
     country: str = Field("NL", description="Two-letter country code.")
 
 
-class DebtorIn(BaseModel):
-    """One debtor in a `PUT /debtors` batch; found by `number`, created or updated."""
+class AddressIn(BaseModel):
+    street: str | None = Field("", max_length=200, pattern=NO_NUL_PATTERN)
+    postal_code: str | None = Field("", max_length=20, pattern=NO_NUL_PATTERN)
+    city: str | None = Field("", max_length=100, pattern=NO_NUL_PATTERN)
+    country: str | None = Field(
+        "NL", pattern=r"^([A-Za-z]{2})?$", description="Two-letter country code; empty: NL."
+    )
 
-    number: str = Field(max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = Field(max_length=200)
-    language: Language = "nl"
-    email: str = Field("", description="Required when delivery_method is email.")
-    mobile: str = Field("", description="Any notation; stored in E.164 (+31612345678).")
-    address: Address | None = None
-    payment_method: PaymentMethod = "bank_transfer"
-    delivery_method: DeliveryMethod = "email"
-    active: bool = True
+
+# In a batch item, null means the same as leaving the field out.
+class DebtorIn(BaseModel):
+    """One debtor in a `PUT /debtors` batch; found by `number`, created or updated.
+
+    Delivery by e-mail (the default) needs an e-mail address, by SMS a mobile number, by post a
+    street, postal code and city.
+    """
+
+    model_config = {"json_schema_extra": {"allOf": DEBTOR_DELIVERY_RULES}}
+
+    number: str = Field(max_length=50, pattern=NUMBER_PATTERN)
+    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)
+    language: Language | None = "nl"
+    email: str | None = Field(
+        "",
+        description="An e-mail address, or empty. Required when delivery_method is email.",
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "email", "maxLength": 254},
+                {"type": "string", "maxLength": 0},
+                {"type": "null"},
+            ]
+        },
+    )
+    mobile: str | None = Field(
+        "",
+        max_length=30,
+        description=(
+            "Any notation of a valid mobile number (in the debtor's country unless it starts "
+            "with +), or empty; stored in E.164 (+31612345678). Required when delivery_method "
+            "is sms."
+        ),
+        json_schema_extra={"pattern": NO_NUL_PATTERN},
+    )
+    address: AddressIn | None = None
+    payment_method: PaymentMethod | None = "bank_transfer"
+    delivery_method: DeliveryMethod | None = "email"
+    active: bool | None = True
 
 
 class DebtorOut(Schema):
@@ -174,10 +267,18 @@ class DebtorPage(Schema):
 
 
 class InvoiceIn(BaseModel):
-    """One invoice in a `PUT /invoices` batch; found by `number`, created or updated."""
+    """One invoice in a `PUT /invoices` batch; found by `number`, created or updated.
 
-    number: str = Field(max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    debtor_number: str = Field(description="A debtor sent earlier through PUT /debtors.")
+    Beyond what each field says, the server refuses (422) an invoice whose debtor it does not
+    know, whose due date lies before its issue date or whose open amount exceeds its amount.
+    """
+
+    number: str = Field(max_length=50, pattern=NUMBER_PATTERN)
+    debtor_number: str = Field(
+        max_length=50,
+        pattern=NUMBER_PATTERN,
+        description="A debtor sent earlier through PUT /debtors.",
+    )
     issue_date: IsoDate
     due_date: IsoDate
     amount: Money
@@ -188,9 +289,13 @@ class InvoiceIn(BaseModel):
             "amount Settle has (payments booked since), at most the amount."
         ),
     )
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
-    payment_reference: str = Field("", max_length=50)
-    collection_status: str = Field("open", description="A configured collection status code.")
+    currency: str | None = Field(
+        "EUR", pattern=r"^[A-Z]{3}$", description="One of the organisation's currencies."
+    )
+    payment_reference: str | None = Field("", max_length=50, pattern=NO_NUL_PATTERN)
+    collection_status: str | None = Field(
+        "open", description="A configured collection status code."
+    )
 
 
 class InvoiceOut(Schema):
@@ -237,18 +342,24 @@ class UpsertOut(Schema):
 # would turn a string sent in place of an object into a list of "field required" errors.
 class AllocationIn(BaseModel):
     invoice_number: Text = Field(max_length=50)
-    amount: Money
+    amount: PositiveMoney
 
 
 class PaymentIn(BaseModel):
-    amount: Money
+    """A payment to book. Beyond what each field says, the server refuses (422) a payment for a
+    debtor or invoice it does not know, an allocation above the invoice's open amount or to
+    another debtor's invoice, and allocations adding up to more than the payment."""
+
+    amount: PositiveMoney
     date: IsoDate
     reference: Text = Field(
         "", max_length=100, description="Booked once per source; a repeat answers 409."
     )
     source: Source = "erp"
     debtor_number: Text | None = Field(None, max_length=50)
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(
+        "EUR", pattern=r"^[A-Z]{3}$", description="One of the organisation's currencies."
+    )
     allocations: list[AllocationIn] = Field(
         [],
         max_length=1000,

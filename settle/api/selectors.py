@@ -4,7 +4,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from settle.receivables.models import Debtor, Invoice, Payment
+from settle.receivables.models import CollectionStatus, Debtor, Invoice, Payment
+
+
+def collection_status_codes() -> list[str]:
+    return list(CollectionStatus.objects.values_list("code", flat=True))
 
 
 def debtor_list() -> QuerySet[Debtor]:

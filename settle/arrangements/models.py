@@ -62,6 +62,8 @@ class ArrangementState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     DEFAULTED = "defaulted", _("Defaulted")
     COMPLETED = "completed", _("Completed")
+    # Ended by an employee before it was paid, at the debtor's request; the debtor is told why.
+    ENDED = "ended", _("Ended early")
 
 
 class PaymentArrangement(TimestampedModel):
@@ -111,6 +113,15 @@ class PaymentArrangement(TimestampedModel):
         verbose_name=_("decided by"),
     )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -133,6 +144,8 @@ class InstalmentState(models.TextChoices):
     PENDING = "pending", _("Pending")
     PAID = "paid", _("Paid")
     DEFAULTED = "defaulted", _("Not paid")
+    # Not due any more: its arrangement defaulted or was ended before it.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Instalment(DueRow):

@@ -4,20 +4,22 @@ that it does not meet."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from settle.arrangements.models import ArrangementPolicy, ArrangementState, PaymentArrangement
 from settle.arrangements.schedule import CENT, add_months
-from settle.backoffice.templatetags.money import money
 from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.models import Debtor
 from settle.responses.configuration import response_type_update
 from settle.responses.models import PaymentPromise, PromiseState, ResponseType
+from settle.worklist.texts import amount as task_amount
+from settle.worklist.texts import sentence, text_render
 
 # Rule codes, stored with an arrangement so its failures read in whoever's language looks.
 MAX_INSTALMENTS = "max_instalments"
@@ -153,22 +155,39 @@ def debtor_broke_since(*, debtor: Debtor, since: date) -> bool:
 
 def failure_text(failure: dict) -> str:
     """One failed rule as a sentence in the active language."""
+    return text_render(failure_sentence(failure))
+
+
+def failure_sentence(failure: dict) -> dict:
+    """One failed rule as a sentence to translate when shown (see worklist/texts.py)."""
     rule, limit = failure.get("rule"), failure.get("limit")
     if rule == MAX_INSTALMENTS:
-        return _("More than %(limit)s instalments") % {"limit": limit}
+        return sentence(gettext_noop("More than %(limit)s instalments"), limit=str(limit))
     if rule == MIN_INSTALMENT:
-        return _("An instalment below %(amount)s") % {"amount": money(limit)}
+        return sentence(gettext_noop("An instalment below %(amount)s"), amount=_money(limit))
     if rule == MAX_TOTAL:
-        return _("Total above %(amount)s") % {"amount": money(limit)}
+        return sentence(gettext_noop("Total above %(amount)s"), amount=_money(limit))
     if rule == MAX_DAYS_TO_FIRST:
-        return _("First instalment more than %(limit)s days away") % {"limit": limit}
+        return sentence(
+            gettext_noop("First instalment more than %(limit)s days away"), limit=str(limit)
+        )
     if rule == FIRST_IN_PAST:
-        return _("First instalment date lies in the past")
+        return sentence(gettext_noop("First instalment date lies in the past"))
     if rule == MAX_DURATION:
-        return _("Runs longer than %(limit)s months") % {"limit": limit}
+        return sentence(gettext_noop("Runs longer than %(limit)s months"), limit=str(limit))
     if rule == BROKE_RECENTLY:
-        return _("Broke a promise or arrangement in the last %(limit)s months") % {"limit": limit}
-    return _("The number of instalments or the first date cannot be read")
+        return sentence(
+            gettext_noop("Broke a promise or arrangement in the last %(limit)s months"),
+            limit=str(limit),
+        )
+    return sentence(gettext_noop("The number of instalments or the first date cannot be read"))
+
+
+def _money(value) -> dict | str:
+    try:
+        return task_amount(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
 
 
 def failure_texts(failures: list[dict]) -> list[str]:

@@ -1,11 +1,15 @@
 """Reads of arrangements for the back office, with their joins applied."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from settle.arrangements.models import (
     ArrangementPolicy,
@@ -14,9 +18,16 @@ from settle.arrangements.models import (
     InstalmentState,
     PaymentArrangement,
 )
-from settle.arrangements.services import arrangement_paid_amount, arrangement_proposal
-from settle.receivables.models import ZERO, Invoice
-from settle.responses.models import Response, ResponseType
+from settle.arrangements.policy import failure_texts
+from settle.arrangements.services import (
+    arrangement_paid_amount,
+    arrangement_proposal,
+    proposal_assess,
+)
+from settle.backoffice.templatetags.money import money
+from settle.receivables.models import ZERO, Debtor, Invoice
+from settle.responses.hints import FormHint
+from settle.responses.models import Response, ResponseType, WorkflowKind
 
 
 def arrangements_for_list(*, state: str = "") -> QuerySet[PaymentArrangement]:
@@ -117,6 +128,85 @@ def policy_shown(*, response_type: ResponseType) -> ArrangementPolicy:
     the settings page writes nothing."""
     policy = ArrangementPolicy.objects.filter(response_type=response_type).first()
     return policy or ArrangementPolicy(response_type=response_type)
+
+
+def proposal_hint(
+    *,
+    response_type: ResponseType,
+    debtor: Debtor,
+    invoices: Sequence[Invoice],
+    values: Mapping[str, object],
+) -> FormHint | None:
+    """A hook of settings.SETTLE_RESPONSE_FORM_HINTS: for an arrangement type, what the entered
+    number of instalments and first date come to, and whether the proposal would be accepted at
+    once or reviewed, by the same rule as `arrangement_start`. Writes nothing."""
+    if response_type.workflow != WorkflowKind.ARRANGEMENT:
+        return None
+    inputs = ("instalments", "first_date")
+    if any(values.get(key) in (None, "") for key in inputs):
+        return FormHint(
+            inputs=inputs,
+            summary=_(
+                "Fill in the number of instalments and the first date to see the amount of "
+                "each instalment."
+            ),
+        )
+    total = sum((invoice.open_amount for invoice in invoices), ZERO)
+    currency = invoices[0].currency if invoices else "EUR"
+    proposal, failures = proposal_assess(
+        policy=policy_shown(response_type=response_type),
+        debtor=debtor,
+        values=values,
+        total=total,
+        today=timezone.localdate(),
+    )
+    if not proposal.schedule:
+        return FormHint(
+            inputs=inputs,
+            summary=_("These instalments cannot be made from the total of %(total)s.")
+            % {"total": money(total, currency)},
+            accepted=False,
+            verdict=_("We will review this proposal and let you know."),
+        )
+    first_amount, last_amount = proposal.schedule[0][1], proposal.schedule[-1][1]
+    values_shown = {
+        "count": proposal.count,
+        "amount": money(first_amount, currency),
+        "first": date_format(proposal.schedule[0][0], "j F Y"),
+        "last": date_format(proposal.schedule[-1][0], "j F Y"),
+    }
+    if last_amount != first_amount:
+        values_shown["last_amount"] = money(last_amount, currency)
+        summary = (
+            _(
+                "%(count)d instalments of %(amount)s (the last one %(last_amount)s), from "
+                "%(first)s to %(last)s."
+            )
+            % values_shown
+        )
+    else:
+        summary = (
+            ngettext(
+                "%(count)d instalment of %(amount)s, on %(first)s.",
+                "%(count)d instalments of %(amount)s, from %(first)s to %(last)s.",
+                proposal.count,
+            )
+            % values_shown
+        )
+    if not failures:
+        return FormHint(
+            inputs=inputs,
+            summary=summary,
+            accepted=True,
+            verdict=_("This proposal is within our rules: it is accepted as soon as you save."),
+        )
+    return FormHint(
+        inputs=inputs,
+        summary=summary,
+        accepted=False,
+        verdict=_("An employee will review this proposal, because:"),
+        reasons=failure_texts(failures),
+    )
 
 
 def arrangement_hold(*, response: Response) -> str:

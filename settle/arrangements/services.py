@@ -6,21 +6,21 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
 from settle.arrangements.models import (
+    ArrangementPolicy,
     ArrangementState,
     Instalment,
     PaymentArrangement,
 )
-from settle.arrangements.policy import Proposal, failure_texts, policy_check, policy_for
+from settle.arrangements.policy import Proposal, failure_sentence, policy_check, policy_for
 from settle.arrangements.schedule import CENT, add_months, schedule_build
 from settle.backoffice.templatetags.money import money
 from settle.common.dates import check_time
@@ -28,11 +28,14 @@ from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.kinds import Kind, kind_channels
 from settle.correspondence.models import Channel
 from settle.correspondence.services import message_send
-from settle.receivables.models import ZERO, Invoice
+from settle.receivables.models import ZERO, Debtor, Invoice
 from settle.responses import services as responses_services
 from settle.responses.models import Response, ResponseState
 from settle.worklist.models import Task, TaskKind, TaskState
 from settle.worklist.services import task_complete, task_create
+from settle.worklist.texts import amount as task_amount
+from settle.worklist.texts import day as task_day
+from settle.worklist.texts import layout, sentence
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +63,12 @@ def arrangement_start(*, response: Response) -> PaymentArrangement:
     response_type = response.response_type
     invoices = list(response.invoices.order_by("due_date", "number"))
     total = sum((invoice.open_amount for invoice in invoices), ZERO)
-    proposal = proposal_read(values=response.values, total=total)
-    today = timezone.localdate()
-    failures = policy_check(
-        policy=policy_for(response_type), proposal=proposal, debtor=response.debtor, today=today
+    proposal, failures = proposal_assess(
+        policy=policy_for(response_type),
+        debtor=response.debtor,
+        values=response.values,
+        total=total,
+        today=timezone.localdate(),
     )
     try:
         with transaction.atomic():
@@ -88,6 +93,16 @@ def arrangement_start(*, response: Response) -> PaymentArrangement:
             raise
         return existing
     return arrangement
+
+
+def proposal_assess(
+    *, policy: ArrangementPolicy, debtor: Debtor, values: object, total: Decimal, today: date
+) -> tuple[Proposal, list[dict]]:
+    """The debtor's entered values as a proposal, and every rule of `policy` it does not meet
+    (none: accepted at once). The one judgement behind both a new arrangement and the hint the
+    portal's form shows while the debtor types."""
+    proposal = proposal_read(values=values, total=total)
+    return proposal, policy_check(policy=policy, proposal=proposal, debtor=debtor, today=today)
 
 
 def proposal_read(*, values: object, total: Decimal) -> Proposal:
@@ -192,7 +207,7 @@ def arrangement_reject(
         response = arrangement.response
         if response.state == ResponseState.OPEN:
             responses_services.response_close(response=response, closed_by=decided_by, note=outcome)
-        _debtor_tell(
+        debtor_tell(
             arrangement=arrangement,
             kind=Kind.ARRANGEMENT_REJECTED,
             schedule=arrangement_proposal(arrangement),
@@ -279,7 +294,7 @@ def _accepted(
         )
         for number, (due_date, amount) in enumerate(schedule, start=1)
     )
-    _debtor_tell(
+    debtor_tell(
         arrangement=arrangement,
         kind=Kind.ARRANGEMENT_ACCEPTED,
         schedule=schedule,
@@ -292,27 +307,33 @@ def _review_request(
 ) -> None:
     arrangement.state = ArrangementState.UNDER_REVIEW
     arrangement.save(update_fields=["state", "updated_at"])
-    # Tasks are read by employees in the organisation's language, whoever proposed.
-    with override(settings.LANGUAGE_CODE):
-        lines = [_("The proposal is outside the arrangement policy:")]
-        lines += [f"- {text}" for text in failure_texts(arrangement.policy_failures)]
-        lines += ["", _("Proposal (total %(total)s):") % {"total": money(arrangement.total)}]
-        lines += [
-            _("%(number)d. %(date)s: %(amount)s")
-            % {"number": number, "date": _short(due_date), "amount": money(amount)}
-            for number, (due_date, amount) in enumerate(proposal.schedule, start=1)
-        ] or [_("No schedule could be made from what the debtor entered.")]
-        task_create(
-            kind=TaskKind.ARRANGEMENT_REVIEW,
-            title=str(TaskKind.ARRANGEMENT_REVIEW.label),
-            description="\n".join(lines),
-            debtor=arrangement.debtor,
-            due_date=timezone.localdate()
-            + timedelta(days=arrangement.response.response_type.task_due_days),
-            invoices=invoices,
-            response=arrangement.response,
+    # The task says what it is; each employee reads it in their own language (worklist/texts.py).
+    failures = [f for f in arrangement.policy_failures if isinstance(f, dict)]
+    lines = [sentence(gettext_noop("The proposal is outside the arrangement policy:"))]
+    lines += [layout("- %(text)s", text=failure_sentence(failure)) for failure in failures]
+    lines += [
+        "",
+        sentence(gettext_noop("Proposal (total %(total)s):"), total=task_amount(arrangement.total)),
+    ]
+    lines += [
+        sentence(
+            gettext_noop("%(number)d. %(date)s: %(amount)s"),
+            number=number,
+            date=task_day(due_date),
+            amount=task_amount(amount),
         )
-    _debtor_tell(
+        for number, (due_date, amount) in enumerate(proposal.schedule, start=1)
+    ] or [sentence(gettext_noop("No schedule could be made from what the debtor entered."))]
+    task_create(
+        kind=TaskKind.ARRANGEMENT_REVIEW,
+        params={"lines": lines},
+        debtor=arrangement.debtor,
+        due_date=timezone.localdate()
+        + timedelta(days=arrangement.response.response_type.task_due_days),
+        invoices=invoices,
+        response=arrangement.response,
+    )
+    debtor_tell(
         arrangement=arrangement, kind=Kind.ARRANGEMENT_UNDER_REVIEW, schedule=proposal.schedule
     )
 
@@ -333,7 +354,7 @@ def _review_tasks_complete(
         task_complete(task=task, closed_by=decided_by, outcome=outcome, close_response=False)
 
 
-def _debtor_tell(
+def debtor_tell(
     *, arrangement: PaymentArrangement, kind: str, schedule: Schedule, extra: dict | None = None
 ) -> None:
     """Queue the message of `kind` to the debtor: by e-mail, or by letter for a debtor without an

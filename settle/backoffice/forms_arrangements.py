@@ -167,3 +167,21 @@ class RejectForm(BackofficeForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "reject_%s")
         super().__init__(*args, **kwargs)
+
+
+class EndForm(BackofficeForm):
+    """Ending a running arrangement early, at the debtor's request."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "The debtor is sent this reason. The remaining instalments are cancelled and "
+            "dunning resumes for what is still open."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "end_%s")
+        super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from settle.responses.configuration import (
     PARAMETER_RANGES,
     WORKFLOW_PARAMETERS,
     FieldSettings,
+    field_needed_by_workflow,
 )
 from settle.responses.forms import AmountField
 from settle.responses.models import (
@@ -217,6 +218,16 @@ class FieldSettingsForm(BackofficeForm):
         self.fields["visible"].label = _("“%(field)s” is visible") % {"field": name}
         self.fields["optional"].label = _("“%(field)s” is optional") % {"field": name}
         self.fields["position"].label = _("Order of “%(field)s”") % {"field": name}
+        # A field the workflow needs stays visible and required: its checkboxes are shown
+        # disabled with the reason, and whatever is posted for them is ignored (the service
+        # refuses the change too).
+        self.needed = field_needed_by_workflow(config, workflow=config.response_type.workflow)
+        if self.needed:
+            self.needed_note_id = f"{self.prefix}-needed"
+            for flag, value in (("visible", True), ("optional", False)):
+                self.fields[flag].disabled = True
+                self.fields[flag].widget.attrs["aria-describedby"] = self.needed_note_id
+                self.initial[flag] = value
 
     def settings(self) -> FieldSettings:
         return FieldSettings(**self.cleaned_data)
@@ -228,8 +239,16 @@ class PortalSettingsForm(BackofficeForm):
         min_value=1,
         max_value=365,
         help_text=_(
-            "How long a new portal link stays valid, from 1 to 365 days. Links already sent "
-            "keep their expiry."
+            "How many days a new portal link stays valid, from 1 to 365: up to and including "
+            "the last of them, until midnight. Links already sent keep their expiry."
+        ),
+    )
+    one_link_per_debtor = forms.BooleanField(
+        label=_("One valid link per debtor"),
+        required=False,
+        help_text=_(
+            "A new link (an invitation or a reminder) revokes the debtor's older links, so "
+            "only the latest one signs in."
         ),
     )
 

@@ -316,7 +316,7 @@ def _task_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
             TimelineEntry(
                 at=task.created_at,
                 source="task",
-                title=gettext("Task: %(title)s") % {"title": task.title},
+                title=gettext("Task: %(title)s") % {"title": task.title_text},
                 detail=task.get_kind_display(),
                 state=task.state,
                 state_label=task.get_state_display(),
@@ -328,7 +328,7 @@ def _task_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
                 TimelineEntry(
                     at=task.closed_at,
                     source="task",
-                    title=gettext("Task done: %(title)s") % {"title": task.title},
+                    title=gettext("Task done: %(title)s") % {"title": task.title_text},
                     detail=Truncator(task.outcome).chars(OUTCOME_IN_TIMELINE),
                     url=url,
                     actor=person_name(task.closed_by),

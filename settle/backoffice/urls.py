@@ -12,6 +12,7 @@ from settle.backoffice.views import (
     portal_links,
     portal_settings,
     responses,
+    signin_locks,
     templates_admin,
     worklist,
 )
@@ -115,6 +116,12 @@ urlpatterns = [
         templates_admin.organisation_settings,
         name="organisation_settings",
     ),
+    path("settings/sign-ins/", signin_locks.signin_lock_list, name="settings_signin_locks"),
+    path(
+        "settings/sign-ins/unlock/",
+        signin_locks.signin_unlock_view,
+        name="settings_signin_unlock",
+    ),
     path("arrangements/", arrangements.arrangement_list, name="arrangement_list"),
     path("arrangements/<int:pk>/", arrangements.arrangement_detail, name="arrangement_detail"),
     path(
@@ -126,5 +133,10 @@ urlpatterns = [
         "arrangements/<int:pk>/reject/",
         arrangements.arrangement_reject_view,
         name="arrangement_reject",
+    ),
+    path(
+        "arrangements/<int:pk>/end/",
+        arrangements.arrangement_end_view,
+        name="arrangement_end",
     ),
 ]

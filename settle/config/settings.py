@@ -1,5 +1,6 @@
 """Settle's one settings module; all that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -7,6 +8,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from settle.common.currencies import currencies_unknown
 from settle.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "axes",
     "settle.common",
     "settle.receivables",
     "settle.api",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: the API speaks English unless Accept-Language asks for Dutch.
+    "settle.api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "settle.common.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "settle.common.middleware.MethodNotAllowedPageMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "settle.config.urls"
@@ -102,7 +109,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the in-process worker write while pages read; IMMEDIATE takes the write lock at
-    # BEGIN so two writers queue on the busy timeout instead of failing on lock upgrade.
+    # BEGIN so two writers queue on the busy timeout instead of failing on lock upgrade; and
+    # settle.common.sqlite lines up the writers of this process first come, first served, where
+    # SQLite's busy handler would let a writer that waits long lose to newcomers past the timeout.
+    DATABASES["default"]["ENGINE"] = "settle.common.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -115,6 +125,12 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,6 +174,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SETTLE_IMPORT_MAX_BYTES = env_int("SETTLE_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 SETTLE_DOCUMENT_MAX_BYTES = env_int("SETTLE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# The currencies the organisation invoices and is paid in (ISO 4217, comma-separated); invoices
+# and payments in any other currency are refused.
+SETTLE_CURRENCIES = [code.upper() for code in env_list("SETTLE_CURRENCIES", ["EUR"])]
+if not SETTLE_CURRENCIES or currencies_unknown(SETTLE_CURRENCIES):
+    raise ConfigurationError(
+        "SETTLE_CURRENCIES must list ISO 4217 currency codes such as EUR,USD; unknown: "
+        + ", ".join(currencies_unknown(SETTLE_CURRENCIES))
+    )
 
 # E-mail: SMTP when SETTLE_SMTP_URL is set (smtp://user:pass@host:587?starttls=1, or smtps://
 # for TLS from the first byte). Without it (the embedded default) nothing leaves the machine: the
@@ -190,18 +214,42 @@ SETTLE_WORKER_TASKS = [
     "settle.responses.promises.promises_process_due",
     "settle.arrangements.instalments.instalments_process_due",
 ]
-# Called with `invoices=[...]` in the transaction of a payment that paid those invoices in full
-# (settle.receivables.services.payment_book), so workflows waiting for that payment settle.
-SETTLE_ON_INVOICES_PAID = [
-    "settle.responses.workflows.invoices_paid",
-    "settle.arrangements.instalments.invoices_paid",
+# Called with `allocations=[(invoice, amount), ...]` (every invoice a payment reached, paid in
+# full or in part) in the payment's transaction (settle.receivables.services.payment_book), so
+# workflows waiting for that money settle at once.
+SETTLE_ON_PAYMENT_ALLOCATED = [
+    "settle.responses.workflows.payment_allocated",
+    "settle.arrangements.instalments.payment_allocated",
 ]
 # Why a response cannot be closed by hand now (a workflow still runs on it): see response_hold.
 SETTLE_RESPONSE_HOLDS = ["settle.arrangements.selectors.arrangement_hold"]
+# What a response form shows while the debtor types (settle.responses.hints).
+SETTLE_RESPONSE_FORM_HINTS = ["settle.arrangements.selectors.proposal_hint"]
+# The portal link a message shows (correspondence, below the portal, asks through this):
+# see settle.portal.services.portal_link_for_message.
+SETTLE_MESSAGE_LINK = ["settle.portal.services.portal_link_for_message"]
 SETTLE_WORKER_IDLE_SECONDS = env_int("SETTLE_WORKER_IDLE_SECONDS", 2)
 
 # How many reverse proxies in front of Settle append to X-Forwarded-For (for rate limits).
 SETTLE_TRUSTED_PROXIES = env_int("SETTLE_TRUSTED_PROXIES", 0)
+# More wrong API keys than this from one address within a minute, and the API answers 429.
+SETTLE_API_FAILED_KEYS_PER_MINUTE = env_int("SETTLE_API_FAILED_KEYS_PER_MINUTE", 10)
+
+# Back-office sign-in throttling (django-axes): after this many failed sign-ins an account, and
+# separately an address, is locked for the cool-off (0: until an administrator unlocks it on
+# the back office's "Locked sign-ins" page or with `settle axes_reset`).
+AXES_FAILURE_LIMIT = env_int("SETTLE_SIGNIN_FAILURE_LIMIT", 5)
+_signin_cooloff = env_int("SETTLE_SIGNIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_signin_cooloff) if _signin_cooloff else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "settle.backoffice.signin.signin_client_address"
+AXES_LOCKOUT_CALLABLE = "settle.backoffice.signin.signin_locked_out"
+# A successful sign-in forgets the failures of that account and that address: a few typing
+# errors before it do not add up over a working day.
+AXES_RESET_ON_SUCCESS = True
+# Recording every successful sign-in would add a write to each; failures are what we need.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("SETTLE_CACHE_URL"):
@@ -268,6 +316,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Axes tells every step of a sign-in at INFO; failures and lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
         # WeasyPrint reports every step of a letter's layout at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from settle.api.api import api
+from settle.portal.favicon import favicon
 
 
 def _superusers_only(request) -> bool:
@@ -14,6 +15,7 @@ admin.site.has_permission = _superusers_only
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:home", permanent=False)),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("settle.portal.urls")),
     path("backoffice/", include("settle.backoffice.urls")),
     path("api/v1/", api.urls),

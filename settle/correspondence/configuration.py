@@ -5,25 +5,35 @@ the files it would make WeasyPrint fetch — so the outbox never meets a templat
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.defaults import default_fields
-from settle.correspondence.kinds import kind_variable_names
+from settle.correspondence.kinds import kind_issues_link, kind_variable_names
 from settle.correspondence.letters import letter_fetch_refusals
 from settle.correspondence.models import Channel, Organisation, Template
-from settle.correspondence.rendering import Problem, template_compile, template_problems
+from settle.correspondence.rendering import (
+    RENDER_ERRORS,
+    Problem,
+    output_limit,
+    render_reason,
+    template_compile,
+    template_problems,
+    template_render,
+)
 from settle.correspondence.services import letter_document
 from settle.correspondence.smsparts import SmsSize, sms_plain, sms_size
-from settle.correspondence.variables import message_context, sample_context, sample_extra
+from settle.correspondence.variables import (
+    message_context,
+    message_link,
+    sample_context,
+    sample_extra,
+)
 from settle.receivables.models import Debtor, Invoice
 
 MAX_SMS_PARTS = 8
@@ -69,6 +79,7 @@ def template_check(
             html=html,
             allowed=allowed,
             sample=html_sample if html else text_sample,
+            limit=output_limit(channel=channel, part=part),
         )
     if len(subject) > SUBJECT_LENGTH:
         errors.append(
@@ -80,7 +91,7 @@ def template_check(
     if errors:
         return errors
     if channel == Channel.SMS:
-        rendered = template_compile(body_text, html=False).render(text_sample).strip()
+        rendered = _rendered(body_text, text_sample, channel=channel, part="body_text")
         size = sms_size(sms_plain(rendered))
         if size.parts > MAX_SMS_PARTS:
             errors.append(
@@ -91,7 +102,7 @@ def template_check(
                 )
             )
     if channel == Channel.LETTER and fetch_check:
-        body = template_compile(body_html, html=True).render(html_sample)
+        body = _rendered(body_html, html_sample, channel=channel, part="body_html")
         refused = letter_fetch_refusals(_sample_letter(body, subject, language))
         if refused:
             errors.append(
@@ -102,6 +113,11 @@ def template_check(
                 )
             )
     return errors
+
+
+def _rendered(source: str, values: dict, *, channel: str, part: str) -> str:
+    compiled = template_compile(source, html=part == "body_html")
+    return template_render(compiled, values, limit=output_limit(channel=channel, part=part))
 
 
 def _sample_letter(body_html: str, subject: str, language: str) -> str:
@@ -211,22 +227,29 @@ def template_preview(
     if debtor is None:
         text, html = sample_context(kind, language)
     else:
-        validity = timedelta(days=_link_validity_days())
+        link_url, link_expires_at = message_link(debtor=None, issue=kind_issues_link(kind))
         text, html = message_context(
             language=language,
             debtor_name=debtor.name,
             debtor_number=debtor.number,
             invoices=Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number"),
-            link_url=settings.SETTLE_BASE_URL + "/p/PREVIEW",
-            link_expires_at=timezone.now() + validity,
+            link_url=link_url,
+            link_expires_at=link_expires_at,
             organisation=Organisation.load(),
             extra=sample_extra(kind, language),
         )
-    preview = Preview(
-        subject=" ".join(template_compile(subject, html=False).render(text).split()),
-        body_text=template_compile(body_text, html=False).render(text).strip(),
-        body_html=template_compile(body_html, html=True).render(html).strip(),
-    )
+    # The sample passed the checks; a real debtor's values (many more invoices, say) can still
+    # reach a limit, which the editor is told about like any other problem.
+    preview = Preview()
+    values = {"subject": subject, "body_text": body_text, "body_html": body_html}
+    for part, is_html in CHANNEL_PARTS[channel]:
+        try:
+            rendered = _rendered(
+                values[part], html if is_html else text, channel=channel, part=part
+            )
+        except RENDER_ERRORS as exc:
+            return Preview(errors=[FieldError(part, str(Problem(part, None, render_reason(exc))))])
+        setattr(preview, part, " ".join(rendered.split()) if part == "subject" else rendered)
     if channel == Channel.SMS:
         preview.body_text = sms_plain(preview.body_text)
         preview.sms = sms_size(preview.body_text)
@@ -237,12 +260,6 @@ def template_preview(
                 {"subject": preview.subject, "body": preview.body_html, "language": language},
             )
     return preview
-
-
-def _link_validity_days() -> int:
-    from settle.portal.models import PortalSettings
-
-    return PortalSettings.load().link_validity_days
 
 
 def organisation_update(*, values: dict[str, str]) -> Organisation:

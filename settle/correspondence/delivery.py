@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from settle.common.claims import claim_due, claim_finish
+from settle.common.claims import DEFAULT_LEASE, Lease, claim_due, claim_finish
 from settle.correspondence.letters import letter_pdf
 from settle.correspondence.models import Channel, Message, MessageStatus
 from settle.correspondence.sms import SmsError, sms_backend
@@ -25,7 +25,7 @@ from settle.correspondence.sms import SmsError, sms_backend
 logger = logging.getLogger(__name__)
 
 SEND_BATCH = 50
-SEND_LEASE = timedelta(minutes=5)
+SEND_LEASE = DEFAULT_LEASE
 # Attempt n waits FIRST_RETRY * 2**(n-1) before the next: 1, 2, 4 … 64 minutes, so the eight
 # attempts span a little over two hours before the message is given up as FAILED.
 MAX_ATTEMPTS = 8
@@ -60,8 +60,11 @@ def messages_process_due() -> int:
     # itself for a send closes it after that send. A failure closes it; the next e-mail opens
     # a new one.
     connection = None
+    lease = Lease.of(messages, length=SEND_LEASE)
     try:
         for message in messages:
+            # The heartbeat: a long batch keeps its rows; a crash frees them within SEND_LEASE.
+            lease.renew()
             if message.channel == Channel.EMAIL:
                 if connection is None:
                     connection = get_connection()

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     ARRANGEMENT_ACCEPTED = "arrangement_accepted", _("Arrangement accepted")
     ARRANGEMENT_UNDER_REVIEW = "arrangement_under_review", _("Arrangement under review")
     ARRANGEMENT_REJECTED = "arrangement_rejected", _("Arrangement rejected")
+    ARRANGEMENT_ENDED = "arrangement_ended", _("Arrangement ended")
     INVOICE_COPY = "invoice_copy", _("Invoice copy")
 
 
@@ -40,8 +41,28 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     Kind.ARRANGEMENT_ACCEPTED: (E, L),
     Kind.ARRANGEMENT_UNDER_REVIEW: (E,),
     Kind.ARRANGEMENT_REJECTED: (E, L),
+    Kind.ARRANGEMENT_ENDED: (E, L),
     Kind.INVOICE_COPY: (E,),
 }
+
+# Kinds whose message carries a fresh portal link: the organisation reaching out (invitations,
+# reminders, and a broken promise, which is a reminder too). The other kinds answer the
+# debtor's own action in the portal (a response, a promise, an arrangement and what became of
+# it, a copy); issuing a link with each left a debtor with a valid link per response, so their
+# `portal_link` is the page where a debtor asks for a new link.
+LINK_KINDS = frozenset(
+    {
+        Kind.PORTAL_INVITATION,
+        Kind.REMINDER_1,
+        Kind.REMINDER_2,
+        Kind.FINAL_NOTICE,
+        Kind.PROMISE_BROKEN,
+    }
+)
+
+# Reminders ask for the overdue invoices only: what is not due yet they mention as such, and a
+# letter's payment block is for the overdue amount.
+REMINDER_KINDS = frozenset({Kind.REMINDER_1, Kind.REMINDER_2, Kind.FINAL_NOTICE})
 
 # Kinds an employee may send by hand from a debtor's page; the others follow from a response.
 MANUAL_KINDS = (Kind.PORTAL_INVITATION, Kind.REMINDER_1, Kind.REMINDER_2, Kind.FINAL_NOTICE)
@@ -68,11 +89,21 @@ COMMON = (
         _("A ready table of those invoices with their dates, open amounts and the total."),
     ),
     Variable("total_open_amount", _("The total open amount of those invoices.")),
-    Variable("portal_link", _("The debtor's personal portal link, created for this message.")),
     Variable(
-        "portal_link_valid_until", _("The last day the link is valid, e.g. “7 December 2026”.")
+        "overdue_invoices",
+        _("Those of the invoices whose due date has passed, each with the same values."),
     ),
-    Variable("portal_link_validity", _("How long the link is valid, e.g. “14 days”.")),
+    Variable("overdue_invoice_table", _("A ready table of the overdue invoices and their total.")),
+    Variable("overdue_amount", _("The total open amount of the overdue invoices.")),
+    Variable(
+        "not_yet_due_invoices",
+        _("Those of the invoices that are not due yet, each with the same values."),
+    ),
+    Variable(
+        "not_yet_due_invoice_table",
+        _("A ready table of the invoices that are not due yet and their total."),
+    ),
+    Variable("not_yet_due_amount", _("The total open amount of the invoices not due yet.")),
     Variable("organisation_name", _("Your organisation's name.")),
     Variable("organisation_address", _("Your organisation's address on one line.")),
     Variable("organisation_email", _("Your organisation's e-mail address.")),
@@ -81,6 +112,23 @@ COMMON = (
     Variable("organisation_iban", _("The IBAN debtors pay to.")),
     Variable("organisation_bic", _("The BIC of that account.")),
     Variable("today", _("Today's date.")),
+)
+
+_LINK = (
+    Variable("portal_link", _("The debtor's personal portal link, created for this message.")),
+    Variable(
+        "portal_link_valid_until", _("The last day the link is valid, e.g. “7 December 2026”.")
+    ),
+    Variable("portal_link_validity", _("How long the link is valid, e.g. “14 days”.")),
+)
+_NEW_LINK_PAGE = (
+    Variable(
+        "portal_link",
+        _(
+            "The portal page where the debtor asks for a new personal link (this message "
+            "carries no link of its own: it answers something the debtor did in the portal)."
+        ),
+    ),
 )
 
 _PROMISE = (
@@ -111,12 +159,23 @@ EXTRA: dict[str, tuple[Variable, ...]] = {
         *_ARRANGEMENT,
         Variable("rejection_reason", _("Why the proposal was rejected.")),
     ),
+    Kind.ARRANGEMENT_ENDED: (
+        *_ARRANGEMENT,
+        Variable("end_reason", _("Why the arrangement was ended.")),
+        Variable("arrangement_paid", _("How much of the arrangement had been paid.")),
+    ),
 }
 
 
 def kind_variables(kind: str) -> tuple[Variable, ...]:
     """Every variable a template of `kind` may use, common ones first."""
-    return COMMON + EXTRA.get(kind, ())
+    link = _LINK if kind in LINK_KINDS else _NEW_LINK_PAGE
+    return COMMON + link + EXTRA.get(kind, ())
+
+
+def kind_issues_link(kind: str) -> bool:
+    """Whether a message of `kind` gets a fresh portal link (see LINK_KINDS)."""
+    return kind in LINK_KINDS
 
 
 def kind_variable_names(kind: str) -> frozenset[str]:

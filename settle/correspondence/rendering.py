@@ -3,7 +3,8 @@
 Templates are Jinja2 in an immutable sandbox with no globals, no loader and strict undefined
 values: a template sees only the plain strings, lists and dicts it is given (no model objects,
 so no attribute path leads to the database or settings), cannot include another file, and a
-misspelt variable fails loudly instead of printing nothing.
+misspelt variable fails loudly instead of printing nothing. The sandbox of `limits.py` bounds
+the work a render may do and the length of what it writes.
 """
 
 import re
@@ -14,13 +15,34 @@ from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2 import meta as jinja_meta
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from settle.correspondence.limits import (
+    MAX_OUTPUT,
+    LimitedEnvironment,
+    LimitError,
+    output_limit_set,
+    render_budget,
+)
+from settle.correspondence.models import Channel
 
 TEMPLATE_NAME = "<template>"
+# How long a rendered part may be. An SMS has its own, much tighter check of its parts (eight
+# at most); this limit only stops the render long before that check would refuse it anyway.
+SUBJECT_OUTPUT = 1_000
+SMS_OUTPUT = 16_000
 
 
-def _environment(*, autoescape: bool) -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(
+def output_limit(*, channel: str, part: str) -> int:
+    """The most characters one part of a template on `channel` may render to."""
+    if part == "subject":
+        return SUBJECT_OUTPUT
+    if channel == Channel.SMS:
+        return SMS_OUTPUT
+    return MAX_OUTPUT
+
+
+def _environment(*, autoescape: bool) -> LimitedEnvironment:
+    environment = LimitedEnvironment(
         undefined=StrictUndefined, autoescape=autoescape, keep_trailing_newline=False
     )
     # Nothing but the variables: no range/lipsum/dict/namespace helpers, and no loader, so
@@ -57,15 +79,24 @@ def template_compile(source: str, *, html: bool):
 
 
 def template_problems(
-    source: str, *, part: str, html: bool, allowed: frozenset[str], sample: dict
+    source: str,
+    *,
+    part: str,
+    html: bool,
+    allowed: frozenset[str],
+    sample: dict,
+    limit: int = MAX_OUTPUT,
 ) -> list[Problem]:
     """Everything that keeps `source` from rendering: syntax, unknown variables, and failures
-    of a render with sample values (e.g. an attribute an invoice does not have)."""
+    of a render with sample values (e.g. an attribute an invoice does not have, or a limit on
+    the work a template may do or the length of what it writes)."""
     environment = HTML if html else TEXT
     try:
         tree = environment.parse(source)
     except TemplateSyntaxError as exc:
         return [Problem(part, exc.lineno, exc.message or _("syntax error"))]
+    except LimitError as exc:
+        return [Problem(part, None, exc.reason)]
     problems = []
     unknown = jinja_meta.find_undeclared_variables(tree) - allowed
     for name in sorted(unknown, key=lambda name: _first_line(tree, name)):
@@ -81,14 +112,34 @@ def template_problems(
     if problems:
         return problems
     try:
-        environment.from_string(source).render(sample)
-    except (UndefinedError, SecurityError, TemplateError, ArithmeticError, TypeError) as exc:
-        return [Problem(part, _error_line(exc), _render_reason(exc))]
+        template_render(environment.from_string(source), sample, limit=limit)
+    except RENDER_ERRORS as exc:
+        return [Problem(part, _error_line(exc), render_reason(exc))]
     return []
 
 
-def template_render(compiled, context: dict) -> str:
-    return compiled.render(context).strip()
+# What a render of a checked template can still raise: with other values than the sample's, a
+# limit can be reached (more invoices) or a value can be missing.
+RENDER_ERRORS = (
+    UndefinedError,
+    SecurityError,
+    TemplateError,
+    ArithmeticError,
+    TypeError,
+    ValueError,
+    RecursionError,
+)
+
+
+def template_render(compiled, context: dict, *, limit: int = MAX_OUTPUT) -> str:
+    """The rendered text, stripped; LimitError once it would pass `limit` characters."""
+    jinja_context = compiled.new_context(dict(context))
+    output_limit_set(jinja_context, limit)
+    try:
+        with render_budget():
+            return compiled.environment.concat(compiled.root_render_func(jinja_context)).strip()
+    except Exception:  # noqa: BLE001 (re-raised, with the template's own line numbers)
+        compiled.environment.handle_exception()
 
 
 def _first_line(tree, name: str) -> int:
@@ -107,7 +158,11 @@ def _error_line(exc: BaseException) -> int | None:
     return line
 
 
-def _render_reason(exc: BaseException) -> str:
+def render_reason(exc: BaseException) -> str:
+    if isinstance(exc, LimitError):
+        return exc.reason
+    if isinstance(exc, RecursionError):
+        return _("the template calls itself too deeply.")
     if isinstance(exc, UndefinedError):
         missing = re.search(r"has no attribute '([^']*)'", str(exc)) or re.search(
             r"'([^']*)' is undefined", str(exc)

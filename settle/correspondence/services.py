@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from settle.common.errors import ApplicationError, FieldError
-from settle.correspondence.kinds import Kind, kind_channels
+from settle.correspondence.kinds import REMINDER_KINDS, Kind, kind_channels, kind_issues_link
 from settle.correspondence.letters import Payment, Recipient, Sender, letter_html
 from settle.correspondence.models import (
     Channel,
@@ -29,12 +29,11 @@ from settle.correspondence.models import (
     Organisation,
     Template,
 )
-from settle.correspondence.rendering import template_compile, template_render
+from settle.correspondence.rendering import output_limit, template_compile, template_render
 from settle.correspondence.selectors import template_for, template_uses_link
 from settle.correspondence.sms import phone_e164
 from settle.correspondence.smsparts import sms_plain
-from settle.correspondence.variables import message_context
-from settle.portal.services import portal_link_issue, portal_link_url
+from settle.correspondence.variables import message_context, message_link
 from settle.receivables.models import Debtor, Invoice
 
 
@@ -143,8 +142,12 @@ def message_send(
     """Write a message of `kind` from its template in the debtor's language and queue it.
 
     The invoices default to the debtor's open ones. A template that shows the portal link gets
-    a fresh link, issued in the same transaction as the message. `recipient` overrides the
-    debtor's address for this channel (e.g. the address a copy request named).
+    it from the `SETTLE_MESSAGE_LINK` hook: a fresh link, issued in the same transaction as the
+    message, for the kinds that issue one (`LINK_KINDS`); the page where a debtor asks for a
+    new link for the others. `recipient` overrides the
+    debtor's address for this channel (e.g. the address a copy request named). A message whose
+    template cannot be written for these values (over a rendering limit, say) is recorded as
+    FAILED with the reason in `last_error`, and nothing else of it is kept.
     """
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -164,58 +167,84 @@ def message_send(
         invoices = Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number")
     invoices = list(invoices)
     template = template_for(kind=kind, channel=channel, language=language)
-    if template_uses_link(template) and not debtor.active:
+    issue = kind_issues_link(kind)
+    if issue and template_uses_link(template) and not debtor.active:
         raise _refusal("debtor", _("This debtor is inactive; a portal link would not sign in."))
     organisation = Organisation.load()
-    with transaction.atomic():
-        link_url, expires_at = "", None
-        if template_uses_link(template):
-            issued = portal_link_issue(debtor=debtor, created_by=created_by)
-            link_url, expires_at = portal_link_url(key=issued.key), issued.link.expires_at
-        text, html = message_context(
-            language=language,
-            debtor_name=debtor.name,
-            debtor_number=debtor.number,
-            invoices=invoices,
-            link_url=link_url,
-            link_expires_at=expires_at,
-            organisation=organisation,
-            extra=extra,
-        )
-        subject, body_text, body_html = _render(template, text, html)
-        if channel == Channel.SMS:
-            body_text = sms_plain(body_text)
-        if channel == Channel.LETTER:
-            body_html = letter_document(
-                debtor=debtor,
-                invoices=invoices,
-                organisation=organisation,
-                subject=subject,
-                body_html=body_html,
-                language=language,
-            )
-            body_text = ""
-        elif channel == Channel.EMAIL and body_html:
-            with override(language):
-                body_html = render_to_string(
-                    "correspondence/email.html",
-                    {"subject": subject, "body": body_html, "language": language},
+    try:
+        with transaction.atomic():
+            link_url, expires_at = "", None
+            if template_uses_link(template):
+                link_url, expires_at = message_link(
+                    debtor=debtor, issue=issue, created_by=created_by
                 )
-        return message_queue(
+            text, html = message_context(
+                language=language,
+                debtor_name=debtor.name,
+                debtor_number=debtor.number,
+                invoices=invoices,
+                link_url=link_url,
+                link_expires_at=expires_at,
+                organisation=organisation,
+                extra=extra,
+            )
+            subject, body_text, body_html = _render(template, text, html)
+            if channel == Channel.SMS:
+                body_text = sms_plain(body_text)
+            if channel == Channel.LETTER:
+                body_html = letter_document(
+                    debtor=debtor,
+                    invoices=_payable(kind, invoices),
+                    organisation=organisation,
+                    subject=subject,
+                    body_html=body_html,
+                    language=language,
+                )
+                body_text = ""
+            elif channel == Channel.EMAIL and body_html:
+                with override(language):
+                    body_html = render_to_string(
+                        "correspondence/email.html",
+                        {"subject": subject, "body": body_html, "language": language},
+                    )
+            return message_queue(
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                debtor=debtor,
+                cause=cause,
+                idempotency_key=idempotency_key,
+                kind=kind,
+                language=language,
+                invoices=invoices,
+                attachments=attachments,
+                created_by=created_by,
+            )
+    except RenderFailed as exc:
+        # Nothing of the message was kept (nor the link issued for it); the outbox records
+        # why it could not be written, where the failed messages are looked at.
+        return _message_failed(
             channel=channel,
             recipient=recipient,
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
             debtor=debtor,
             cause=cause,
             idempotency_key=idempotency_key,
             kind=kind,
             language=language,
             invoices=invoices,
-            attachments=attachments,
             created_by=created_by,
+            error=exc.message,
         )
+
+
+def _payable(kind: str, invoices: list[Invoice]) -> list[Invoice]:
+    """The invoices a letter's payment block asks for: a reminder's overdue ones (all of them
+    when, unusually, none is overdue yet)."""
+    if kind in REMINDER_KINDS:
+        return [invoice for invoice in invoices if invoice.is_overdue] or invoices
+    return invoices
 
 
 def _debtor_address(debtor: Debtor, channel: str) -> str:
@@ -235,13 +264,35 @@ def _postal_lines(debtor: Debtor) -> list[str]:
     return [line for line in lines if line]
 
 
+class RenderFailed(ApplicationError):
+    """A template could not be written for this message (a limit, a missing value)."""
+
+
+def _message_failed(*, error: str, invoices: Sequence[Invoice], **fields) -> Message:
+    existing = Message.objects.filter(idempotency_key=fields["idempotency_key"]).first()
+    if existing is not None:
+        return existing
+    message = Message.objects.create(
+        **fields, status=MessageStatus.FAILED, last_error=error, due_at=timezone.now()
+    )
+    if invoices:
+        message.invoices.set(invoices)
+    return message
+
+
 def _render(template: Template, text: dict, html: dict) -> tuple[str, str, str]:
+    def part(name: str, values: dict) -> str:
+        compiled = template_compile(getattr(template, name), html=name == "body_html")
+        return template_render(
+            compiled, values, limit=output_limit(channel=template.channel, part=name)
+        )
+
     try:
-        subject = template_render(template_compile(template.subject, html=False), text)
-        body_text = template_render(template_compile(template.body_text, html=False), text)
-        body_html = template_render(template_compile(template.body_html, html=True), html)
+        subject = part("subject", text)
+        body_text = part("body_text", text)
+        body_html = part("body_html", html)
     except Exception as exc:  # noqa: BLE001 (templates are checked on save; say which one broke)
-        raise ApplicationError(
+        raise RenderFailed(
             _("The template “%(template)s” cannot be rendered: %(error)s")
             % {"template": template, "error": exc}
         ) from exc
@@ -290,6 +341,13 @@ def message_retry(*, message: Message) -> Message:
     """Put a FAILED message back in the outbox, due now, with a fresh series of attempts."""
     if message.status != MessageStatus.FAILED:
         raise ApplicationError(_("Only a failed message can be sent again."))
+    if not (message.body_text or message.body_html):
+        raise ApplicationError(
+            _(
+                "This message could not be written from its template; correct the template "
+                "and send a new message."
+            )
+        )
     now = timezone.now()
     Message.objects.filter(pk=message.pk, status=MessageStatus.FAILED).update(
         status=MessageStatus.READY, due_at=now, attempts=0, updated_at=now

@@ -18,8 +18,11 @@ from django.utils.translation import ngettext, override
 from markupsafe import Markup
 
 from settle.backoffice.templatetags.money import money
+from settle.common.dates import organisation_today
+from settle.common.hooks import hooks
+from settle.correspondence.kinds import kind_issues_link
 from settle.correspondence.models import Organisation
-from settle.receivables.models import Invoice
+from settle.receivables.models import Debtor, Invoice
 
 LONG_DATE = "j F Y"
 
@@ -91,6 +94,14 @@ def _tables(header, rows, total) -> tuple[str, Markup]:
     return _text_table(header, rows, total), _html_table(header, rows, total)
 
 
+def _invoice_part(invoices: list[Invoice]) -> tuple[list[dict], Decimal, tuple[str, Markup]]:
+    """The values of `invoices`, their total open amount and their table (text, HTML)."""
+    values, total = _invoice_values(invoices)
+    header = (_("Invoice"), _("Invoice date"), _("Due date"), _("Open amount"))
+    rows = [(v["number"], *v.pop("_short"), v["open_amount"]) for v in values]
+    return values, total, _tables(header, rows, ("", "", _("Total"), money(total)))
+
+
 def organisation_values(organisation: Organisation) -> dict[str, str]:
     return {
         "organisation_name": organisation.name,
@@ -101,6 +112,18 @@ def organisation_values(organisation: Organisation) -> dict[str, str]:
         "organisation_iban": organisation.iban,
         "organisation_bic": organisation.bic,
     }
+
+
+def message_link(
+    *, debtor: Debtor | None, issue: bool, created_by=None
+) -> tuple[str, datetime | None]:
+    """The `portal_link` of a message and when it expires, from the portal (a higher app)
+    through the `SETTLE_MESSAGE_LINK` hook: a fresh link when `issue` (a stand-in when there
+    is no debtor, for previews), else the page where a debtor asks for a new link, which does
+    not expire. Nothing where no portal is installed."""
+    for provider in hooks("SETTLE_MESSAGE_LINK"):
+        return provider(debtor=debtor, issue=issue, created_by=created_by)
+    return "", None
 
 
 def message_context(
@@ -120,13 +143,19 @@ def message_context(
     promise date, instalments as (number, due date, amount) …), formatted here.
     """
     with override(language):
-        invoice_values, total = _invoice_values(invoices)
-        header = (_("Invoice"), _("Invoice date"), _("Due date"), _("Open amount"))
-        rows = [(v["number"], *v.pop("_short"), v["open_amount"]) for v in invoice_values]
-        text_table, html_table = _tables(header, rows, ("", "", _("Total"), money(total)))
+        invoices = list(invoices)
+        invoice_values, total, (text_table, html_table) = _invoice_part(invoices)
+        # A reminder names what is overdue, and says of anything else that it is not due yet.
+        overdue = [invoice for invoice in invoices if invoice.is_overdue]
+        not_due = [invoice for invoice in invoices if not invoice.is_overdue]
+        overdue_values, overdue_total, overdue_tables = _invoice_part(overdue)
+        not_due_values, not_due_total, not_due_tables = _invoice_part(not_due)
         if link_expires_at is not None:
-            days = max(1, round((link_expires_at - timezone.now()) / timedelta(days=1)))
-            valid_until = long_date(link_expires_at)
+            # Counted in calendar days, like the expiry (the end of the day named), so that
+            # "14 days" and "up to and including 7 December" always agree.
+            last_day = timezone.localtime(link_expires_at, timezone.get_default_timezone()).date()
+            days = max(1, (last_day - organisation_today()).days)
+            valid_until = long_date(last_day)
             validity = ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
         else:
             valid_until = validity = ""
@@ -135,13 +164,20 @@ def message_context(
             "debtor_number": debtor_number,
             "invoices": invoice_values,
             "total_open_amount": money(total),
+            "overdue_invoices": overdue_values,
+            "overdue_amount": money(overdue_total),
+            "not_yet_due_invoices": not_due_values,
+            "not_yet_due_amount": money(not_due_total),
             "portal_link": link_url,
             "portal_link_valid_until": valid_until,
             "portal_link_validity": validity,
             **organisation_values(organisation),
             "today": long_date(timezone.localdate()),
         }
-        tables = {}
+        tables = {
+            "overdue_invoice_table": overdue_tables,
+            "not_yet_due_invoice_table": not_due_tables,
+        }
         for name, value in (extra or {}).items():
             if name == "instalments":
                 instalments = [
@@ -175,8 +211,8 @@ def _formatted(value) -> str | bool:
 
 
 def sample_context(kind: str, language: str) -> tuple[dict, dict]:
-    """Realistic values for checking a template before it is saved: two invoices, a link valid
-    for two weeks, and every value the kind has of its own."""
+    """Realistic values for checking a template before it is saved: two overdue invoices and one
+    not due yet, a link valid for two weeks, and every value the kind has of its own."""
     today = timezone.localdate()
     invoices = [
         Invoice(
@@ -189,16 +225,28 @@ def sample_context(kind: str, language: str) -> tuple[dict, dict]:
         )
         for n, amount in ((1, "121.00"), (2, "1450.50"))
     ]
+    # And one that is not due yet, so that a reminder's "not yet due" part shows too.
+    invoices.append(
+        Invoice(
+            number="F-2026-3",
+            issue_date=today - timedelta(days=4),
+            due_date=today + timedelta(days=26),
+            amount=Decimal("250.00"),
+            open_amount=Decimal("250.00"),
+            payment_reference="1000000000000003",
+        )
+    )
     with override(language):
         extra = sample_extra(kind, language)
         debtor_name = _("Sample Company Ltd")
+    link_url, link_expires_at = message_link(debtor=None, issue=kind_issues_link(kind))
     return message_context(
         language=language,
         debtor_name=debtor_name,
         debtor_number="D-0001",
         invoices=invoices,
-        link_url="https://settle.example/p/EXAMPLE-KEY",
-        link_expires_at=timezone.now() + timedelta(days=14),
+        link_url=link_url,
+        link_expires_at=link_expires_at,
         organisation=Organisation.load(),
         extra=extra,
     )
@@ -220,4 +268,6 @@ def sample_extra(kind: str, language: str) -> dict:
             "arrangement_total": Decimal("1571.50"),
             "schedule_changed": False,
             "rejection_reason": _("The first instalment is too far away."),
+            "end_reason": _("At your request: you will pay the rest in one go."),
+            "arrangement_paid": Decimal("523.84"),
         }

@@ -28,7 +28,7 @@ _ROW = """
     <li class="invoice">
       <input type="checkbox" name="invoice" value="{pk}" id="invoice-{pk}">
       <label for="invoice-{pk}">
-        <span class="number">{invoice} {number}</span>
+        <span class="number">{invoice} <span class="invoice-number">{number}</span></span>
         <span class="open">{open_amount}</span>
         <span class="meta">{issued} {issue_date} · {due} {due_date} · {amount_label} {amount}</span>
         <span class="status">{status}</span>

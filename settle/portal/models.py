@@ -16,7 +16,15 @@ class PortalSettings(models.Model):
         _("link validity (days)"),
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text=_("How long a portal link stays valid after it was created."),
+        help_text=_(
+            "How many days after the day it was created a portal link stays valid, up to and "
+            "including the last of them."
+        ),
+    )
+    one_link_per_debtor = models.BooleanField(
+        _("one valid link per debtor"),
+        default=False,
+        help_text=_("A new link revokes the debtor's older links."),
     )
 
     class Meta:

@@ -9,7 +9,7 @@ Security notes, each covered by a test:
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from settle.common.dates import end_of_day, organisation_today
 from settle.common.errors import ApplicationError, FieldError
+from settle.correspondence.kinds import Kind
+from settle.correspondence.models import Channel
+from settle.correspondence.services import message_send
 from settle.portal.models import (
     PortalEvent,
     PortalEventKind,
@@ -39,24 +43,57 @@ class IssuedLink:
     key: str
 
 
-def portal_link_issue(*, debtor: Debtor, created_by=None) -> IssuedLink:
-    """Create a link for `debtor`, valid for the configured number of days.
+def portal_link_expiry(*, validity_days: int) -> datetime:
+    """When a link issued now expires: at the end of the day `validity_days` after today, in
+    the organisation's time zone, so the day a message names is valid in full."""
+    return end_of_day(organisation_today() + timedelta(days=validity_days))
 
-    Returns the link and its raw key; the key cannot be recovered later.
+
+def portal_link_issue(*, debtor: Debtor, created_by=None) -> IssuedLink:
+    """Create a link for `debtor`, valid up to and including the configured number of days
+    from today (see `portal_link_expiry`).
+
+    When the organisation keeps one valid link per debtor, the debtor's older links are revoked
+    in the same transaction. Returns the link and its raw key; the key cannot be recovered later.
     """
-    validity = PortalSettings.load().link_validity_days
+    portal_settings = PortalSettings.load()
     key = key_new()
     with transaction.atomic():
+        if portal_settings.one_link_per_debtor:
+            portal_links_revoke_all(debtor=debtor, revoked_by=created_by)
         link = PortalLink.objects.create(
             debtor=debtor,
             key_hash=key_hash(key),
-            expires_at=timezone.now() + timedelta(days=validity),
+            expires_at=portal_link_expiry(validity_days=portal_settings.link_validity_days),
             created_by=created_by,
         )
         PortalEvent.objects.create(
             debtor=debtor, link=link, kind=PortalEventKind.ISSUED, actor=created_by
         )
     return IssuedLink(link=link, key=key)
+
+
+def portal_link_for_message(
+    *, debtor: Debtor | None, issue: bool, created_by=None
+) -> tuple[str, datetime | None]:
+    """The portal link a message shows, and when it expires (the `SETTLE_MESSAGE_LINK` hook,
+    through which correspondence, a lower app, gets links).
+
+    `issue` (invitations and reminders): a fresh link for `debtor`; without a debtor (a
+    preview) a stand-in URL with the expiry a link issued now would get, creating nothing.
+    Otherwise (messages the debtor caused in the portal) no key at all: the page where a
+    debtor asks for a new link, so confirmations do not pile up valid links.
+    """
+    if not issue:
+        return settings.SETTLE_BASE_URL + reverse("portal:new_link"), None
+    if debtor is None:
+        validity_days = PortalSettings.load().link_validity_days
+        return (
+            settings.SETTLE_BASE_URL + reverse("portal:link", kwargs={"key": "PREVIEW"}),
+            portal_link_expiry(validity_days=validity_days),
+        )
+    issued = portal_link_issue(debtor=debtor, created_by=created_by)
+    return portal_link_url(key=issued.key), issued.link.expires_at
 
 
 def portal_link_revoke(*, link: PortalLink, revoked_by=None) -> PortalLink:
@@ -165,11 +202,6 @@ def portal_link_request(*, identifier: str) -> list[Debtor]:
     caller answers the same way whether or not anything matched, so the form reveals nothing
     about who is a debtor.
     """
-    # Correspondence renders portal links itself, so it imports this module; import it late.
-    from settle.correspondence.kinds import Kind
-    from settle.correspondence.models import Channel
-    from settle.correspondence.services import message_send
-
     identifier = identifier.strip()
     if not identifier:
         return []
@@ -198,18 +230,22 @@ def portal_link_request(*, identifier: str) -> list[Debtor]:
     return debtors
 
 
-def portal_settings_update(*, link_validity_days: int) -> PortalSettings:
+def portal_settings_update(
+    *, link_validity_days: int, one_link_per_debtor: bool | None = None
+) -> PortalSettings:
     """Change the portal-wide settings. A new validity applies to links created from now on;
-    links already sent keep the expiry they were given."""
+    links already sent keep the expiry they were given. With `one_link_per_debtor`, each new
+    link revokes the debtor's older ones (links already sent stay valid until then)."""
     if not 1 <= link_validity_days <= 365:
         raise ApplicationError(
             _("The link validity must be from 1 to 365 days."),
             errors=[FieldError("link_validity_days", _("Use a number from 1 to 365."))],
         )
+    values: dict[str, object] = {"link_validity_days": link_validity_days}
+    if one_link_per_debtor is not None:
+        values["one_link_per_debtor"] = one_link_per_debtor
     with transaction.atomic():
         portal_settings = PortalSettings.load()
-        PortalSettings.objects.filter(pk=portal_settings.pk).update(
-            link_validity_days=link_validity_days
-        )
+        PortalSettings.objects.filter(pk=portal_settings.pk).update(**values)
     portal_settings.refresh_from_db()
     return portal_settings

@@ -14,4 +14,5 @@ urlpatterns = [
     path("portal/new-link/", views.new_link, name="new_link"),
     path("portal/respond/", response_views.respond, name="respond"),
     path("portal/respond/fields/", response_views.respond_fields, name="respond_fields"),
+    path("portal/respond/hint/", response_views.respond_hint, name="respond_hint"),
 ]

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from settle.common.ratelimit import rate_limit_exceeded, rate_limit_reached
 from settle.portal.landing import landing_invoice_list, landing_totals
-from settle.portal.ratelimit import rate_limit_exceeded, rate_limit_reached
 from settle.portal.selectors import access_landing
 from settle.portal.services import (
     portal_link_check,

@@ -215,6 +215,11 @@ def demo_passwords_reset() -> dict[str, str]:
         return _users_create()
 
 
+def demo_email(username: str) -> str:
+    """The e-mail address the demo gives its user `username` (how its users are recognised)."""
+    return f"{username}@example.nl"
+
+
 def _password() -> str:
     # Random (never from the seeded generator), easy to type: four groups of four.
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -234,7 +239,7 @@ def _users_create() -> dict[str, str]:
             defaults={
                 "first_name": first_name,
                 "last_name": last_name,
-                "email": f"{username}@example.nl",
+                "email": demo_email(username),
                 "is_staff": True,
                 "is_superuser": superuser,
             },

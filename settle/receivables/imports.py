@@ -1,30 +1,43 @@
-"""CSV import of debtors and invoices.
+"""CSV import of debtors and invoices: the upload stores the file, the worker checks and imports it.
 
-An upload is checked whole while the employee waits: a file with any bad line is refused with
-every bad line named, and nothing is stored. A good file becomes an `ImportJob` row that the
-worker claims and works in chunks. Each chunk is written together with the job's progress, so a
-worker that dies midway leaves a job that the next worker resumes after the lease runs out; and
-since the upsert leaves identical rows alone, importing the same file twice changes nothing.
+The upload only stores the file and queues an `ImportJob` (the employee does not wait for a
+check of millions of lines). The worker then reads the file twice, a line at a time, never
+holding the whole file's rows:
+
+1. **Check**: every line is checked, in batches (an invoice's debtor with one query per batch).
+   Only the first ERRORS_KEPT problems (by line) are kept, with the count of all of them. A
+   number that appears twice in the file is found through 8-byte hashes of every number, then
+   named by a short extra read. If any line is wrong, nothing is imported and the job fails
+   with its list of problems; every fault of a line is named.
+2. **Import**: the lines are read again and upserted in steps of IMPORT_STEP rows, each step
+   committed together with the job's progress, so a worker that dies midway leaves a job that
+   the next worker resumes after the lease runs out. Since the upsert leaves identical rows
+   alone, importing the same file twice changes nothing.
+
+Jobs run one at a time in upload order: the worker takes only the oldest unfinished job, so an
+invoices file uploaded right after a debtors file is checked once those debtors are in.
 """
 
-import csv
-import gc
-import io
 import logging
+from array import array
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import PurePath
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from settle.common.claims import claim_due, claim_extend, claim_finish
 from settle.common.errors import ApplicationError, FieldError
+from settle.receivables.csvfiles import COLUMNS, REQUIRED_COLUMNS, csv_rows, refusal
 from settle.receivables.models import ImportJob, ImportKind, ImportState
+from settle.receivables.records import NUMBER_RE
 from settle.receivables.services import (
     UPSERT_CHUNK,
     UpsertResult,
@@ -34,258 +47,57 @@ from settle.receivables.services import (
     invoices_upsert,
 )
 
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "import_job_create",
+    "import_job_process_due",
+    "import_jobs_ahead",
+]
+
 logger = logging.getLogger(__name__)
 
-COLUMNS = {
-    ImportKind.DEBTORS: (
-        "number",
-        "name",
-        "language",
-        "email",
-        "mobile",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-        "payment_method",
-        "delivery_method",
-        "active",
-    ),
-    ImportKind.INVOICES: (
-        "number",
-        "debtor_number",
-        "issue_date",
-        "due_date",
-        "amount",
-        "open_amount",
-        "currency",
-        "payment_reference",
-        "collection_status",
-    ),
-}
-REQUIRED_COLUMNS = {
-    ImportKind.DEBTORS: ("number", "name"),
-    ImportKind.INVOICES: ("number", "debtor_number", "issue_date", "due_date", "amount"),
-}
 MAX_ATTEMPTS = 5
+# Lines checked per batch: one debtor lookup and one progress update (a commit) per batch.
+CHECK_STEP = 5000
 # Rows written per transaction, together with the job's progress: a few of the services' chunks,
-# so that the progress bar moves and a takeover redoes little, without a round of bookkeeping
-# (and a debtor lookup) per chunk.
-IMPORT_STEP = 5 * UPSERT_CHUNK
+# so that the progress bar moves and a takeover redoes little.
+IMPORT_STEP = 2 * UPSERT_CHUNK
 IMPORT_LEASE = timedelta(minutes=5)
 RETRY_DELAY = timedelta(minutes=1)
-
-
-def _refuse(message: str, errors: list[FieldError] | None = None) -> ApplicationError:
-    return ApplicationError(message, errors=errors or [])
-
-
-def _text(content: bytes) -> str:
-    if not content.strip():
-        raise _refuse(_("The file is empty."))
-    try:
-        # utf-8-sig drops the byte order mark that Excel puts before "CSV UTF-8" files.
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refuse(
-            _(
-                "The file is not UTF-8 text (unreadable byte on line %(line)d). "
-                "Save it as “CSV UTF-8” and upload it again."
-            )
-            % {"line": content.count(b"\n", 0, exc.start) + 1}
-        ) from exc
-    nul = text.find("\x00")
-    if nul >= 0:
-        # No database column takes a NUL; refuse it here rather than fail in the worker.
-        raise _refuse(
-            _("The file is not a text file (a NUL character on line %(line)d).")
-            % {"line": text.count("\n", 0, nul) + 1}
-        )
-    return text
-
-
-def _delimiter(text: str) -> str:
-    """Semicolon (what Excel writes in Dutch settings) or comma, whichever the header uses more."""
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
-def _columns(header: list[str], kind: str, *, line: int) -> list[str]:
-    """Check the header row and return the column names in file order ('' for unnamed columns)."""
-    names = [cell.strip().lower() for cell in header]
-    known = COLUMNS[kind]
-    if not any(name in known for name in names):
-        raise _refuse(
-            _("The first line must be a header naming the columns, e.g.: %(columns)s.")
-            % {"columns": ", ".join(known)}
-        )
-    errors = []
-    unknown = [name for name in names if name and name not in known]
-    if unknown:
-        errors.append(
-            FieldError(
-                index=line,
-                field="header",
-                message=_("Unknown columns: %(unknown)s. Known columns are: %(known)s.")
-                % {"unknown": ", ".join(unknown), "known": ", ".join(known)},
-            )
-        )
-    missing = [name for name in REQUIRED_COLUMNS[kind] if name not in names]
-    if missing:
-        errors.append(
-            FieldError(
-                index=line,
-                field="header",
-                message=_("Missing required columns: %(missing)s.")
-                % {"missing": ", ".join(missing)},
-            )
-        )
-    doubled = sorted({name for name in names if name and names.count(name) > 1})
-    if doubled:
-        errors.append(
-            FieldError(
-                index=line,
-                field="header",
-                message=_("Columns named more than once: %(doubled)s.")
-                % {"doubled": ", ".join(doubled)},
-            )
-        )
-    if errors:
-        raise _refuse(_("The header line of the file is not right."), errors)
-    return names
-
-
-def csv_rows(
-    content: bytes, *, kind: str
-) -> tuple[list[tuple[int, dict[str, str]]], list[FieldError]]:
-    """Split a CSV file into (line number, {column: value}) rows; the header is line 1.
-
-    File-level problems (encoding, no header, wrong columns) raise ApplicationError. Lines that
-    cannot be read as a row come back as errors, so that they are reported with all the others.
-    """
-    text = _text(content)
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), strict=True)
-    rows: list[tuple[int, dict[str, str]]] = []
-    errors: list[FieldError] = []
-    try:
-        header = next(reader, None)
-        while header is not None and not any(cell.strip() for cell in header):
-            header = next(reader, None)
-        if header is None:
-            raise _refuse(_("The file is empty."))
-        header_line = reader.line_num
-        names = _columns(header, kind, line=header_line)
-        width = len(names)
-        named = [(i, name) for i, name in enumerate(names) if name]
-        plain = len(named) == width
-        line = header_line
-        add = rows.append
-        for row in reader:
-            # A quoted value may span lines: the row starts after the previous row's last line.
-            start = line + 1
-            line = reader.line_num
-            if len(row) != width:
-                if not row or not any(cell.strip() for cell in row):
-                    continue  # blank lines are no rows
-                if len(row) < width or any(cell.strip() for cell in row[width:]):
-                    errors.append(
-                        FieldError(
-                            index=start,
-                            field="",
-                            message=_("Expected %(expected)d values, found %(found)d.")
-                            % {"expected": width, "found": len(row)},
-                        )
-                    )
-                    continue
-            if plain:
-                add((start, dict(zip(names, row))))  # noqa: B905 (may be longer)
-            else:
-                add((start, {name: row[i] for i, name in named}))
-    except csv.Error as exc:
-        # After a broken quote the reader cannot tell where rows begin, so stop here.
-        raise _refuse(
-            _("The file cannot be read as CSV."),
-            [
-                FieldError(
-                    index=reader.line_num,
-                    field="",
-                    message=_("This line is not valid CSV: %(reason)s.") % {"reason": exc},
-                )
-            ],
-        ) from exc
-    return rows, errors
-
-
-def import_records_check(*, kind: str, content: bytes) -> tuple[list, list[FieldError]]:
-    """Read and check a whole CSV file; return its records and every error, by line number."""
-    # A large file becomes hundreds of thousands of rows and records, none of them in a reference
-    # cycle; the cyclic garbage collector would scan them over and over as they pile up (a third
-    # of the check's time), so it pauses meanwhile. Reference counting still frees everything.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        rows, errors = csv_rows(content, kind=kind)
-        if kind == ImportKind.DEBTORS:
-            records, record_errors = debtor_records_check(rows)
-        else:
-            records, record_errors = invoice_records_check(rows, decimal_comma=True)
-    finally:
-        if collecting:
-            gc.enable()
-    if errors:
-        record_errors = sorted([*errors, *record_errors], key=lambda e: e.index)
-    return records, record_errors
-
-
-def import_errors_text(errors: list[FieldError]) -> str:
-    lines = []
-    for error in errors:
-        where = _("Line %(line)d") % {"line": error.index} if error.index else _("File")
-        field = f" ({error.field})" if error.field else ""
-        lines.append(f"{where}{field}: {error.message}")
-    return "\n".join(lines)
+# Problems kept for the import's page; beyond them only their number.
+ERRORS_KEPT = 1000
+UNFINISHED = (ImportState.QUEUED, ImportState.CHECKING, ImportState.RUNNING)
 
 
 def import_job_create(*, kind: str, uploaded_file, user) -> ImportJob:
-    """Check an uploaded CSV file whole and, if every line is good, queue it for the worker.
+    """Store an uploaded CSV file and queue it for the worker, without reading it.
 
-    Refuses (ApplicationError listing every bad line with its line number) a file that is too
-    large, empty, not UTF-8, without the right header, or with any invalid row; then nothing is
-    stored.
+    Refuses only what is plain without reading: an unknown kind, an empty file and a file over
+    SETTLE_IMPORT_MAX_BYTES. Everything else the worker checks; the import's page shows it.
     """
     if kind not in COLUMNS:
-        raise _refuse(_("Choose what the file holds: debtors or invoices."))
+        raise refusal(_("Choose what the file holds: debtors or invoices."))
     limit = settings.SETTLE_IMPORT_MAX_BYTES
     if uploaded_file.size > limit:
-        raise _refuse(
+        raise refusal(
             _("The file is larger than the limit of %(limit)d MB.")
             % {"limit": max(1, limit // (1024 * 1024))}
         )
-    content = uploaded_file.read()
-    records, errors = import_records_check(kind=kind, content=content)
-    if errors:
-        bad_lines = len({e.index for e in errors})
-        raise _refuse(
-            ngettext(
-                "%(count)d line has problems; nothing was imported.",
-                "%(count)d lines have problems; nothing was imported.",
-                bad_lines,
-            )
-            % {"count": bad_lines},
-            errors,
-        )
-    if not records:
-        raise _refuse(_("The file holds a header but no rows."))
+    if not uploaded_file.size:
+        raise refusal(_("The file is empty."))
     name = PurePath(uploaded_file.name or "import.csv").name[:200] or "import.csv"
     job = ImportJob(
         kind=kind,
         state=ImportState.QUEUED,
         due_at=timezone.now(),
         file_name=name,
-        rows_total=len(records),
         created_by=user,
+        # The worker writes the problems it finds in the language of the one who uploaded.
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    job.file.save(name, ContentFile(content), save=False)
+    # Copied in chunks (or moved, when Django already put a large upload in a temporary file).
+    job.file.save(name, uploaded_file, save=False)
     try:
         job.save()
     except Exception:
@@ -295,23 +107,44 @@ def import_job_create(*, kind: str, uploaded_file, user) -> ImportJob:
 
 
 def import_job_process_due() -> int:
-    """Claim one due import job and work it; return how many jobs were taken (0 or 1).
+    """Work the oldest unfinished import job if it is due; return how many were taken (0 or 1).
 
-    One job per call: a large import holds its lease for a while, and the worker loop calls
-    again at once when this returned work.
+    Only the oldest: imports run in upload order, and a later file waits while an earlier one
+    is queued, running or waiting to be retried (another worker holding it included).
     """
+    head = (
+        ImportJob.objects.filter(state__in=UNFINISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if head is None:
+        return 0
     jobs = claim_due(
-        ImportJob.objects.filter(state__in=[ImportState.QUEUED, ImportState.RUNNING]),
-        limit=1,
-        lease=IMPORT_LEASE,
+        ImportJob.objects.filter(pk=head, state__in=UNFINISHED), limit=1, lease=IMPORT_LEASE
     )
     for job in jobs:
-        _import_job_work(job)
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            _import_job_work(job)
     return len(jobs)
+
+
+def import_jobs_ahead(*, job: ImportJob) -> int:
+    """How many unfinished imports were uploaded before `job` (and so run before it)."""
+    return ImportJob.objects.filter(pk__lt=job.pk, state__in=UNFINISHED).count()
 
 
 class _LeaseLost(Exception):
     """Another worker took the job over; this one must stop writing."""
+
+
+class _Refused(Exception):
+    """The file or a line of it is wrong; the job fails with what `problems` holds."""
+
+    def __init__(self, message: str, problems: "_Problems"):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
 
 
 def _import_job_work(job: ImportJob) -> None:
@@ -325,58 +158,228 @@ def _import_job_work(job: ImportJob) -> None:
         )
         return
     try:
-        _import_job_run(job)
+        if job.state != ImportState.RUNNING:
+            _import_job_check(job)
+        _import_job_import(job)
     except _LeaseLost:
         logger.warning("import job %s: lease lost to another worker", job.pk)
-    except Exception as exc:
-        # The chunks written so far stay (they are resumed, not redone); try again later.
-        logger.exception("import job %s failed (attempt %d)", job.pk, job.attempts)
+    except _Refused as refused:
         claim_finish(
             job,
-            error=f"{type(exc).__name__}: {exc}",
-            due_at=timezone.now() + RETRY_DELAY,
+            state=ImportState.FAILED,
+            finished_at=timezone.now(),
+            error=refused.message,
+            error_count=refused.problems.count,
+            line_errors=refused.problems.kept(),
         )
-
-
-def _import_job_run(job: ImportJob) -> None:
-    try:
-        with job.file.open("rb") as handle:
-            content = handle.read()
-    except OSError:
+    except FileNotFoundError:
         claim_finish(
             job,
             state=ImportState.FAILED,
             finished_at=timezone.now(),
             error=_("The uploaded file is no longer there."),
         )
-        return
+    except Exception as exc:
+        # The steps written so far stay (they are resumed, not redone); try again later.
+        logger.exception("import job %s failed (attempt %d)", job.pk, job.attempts)
+        claim_finish(job, error=f"{type(exc).__name__}: {exc}", due_at=timezone.now() + RETRY_DELAY)
+    else:
+        claim_finish(job, state=ImportState.DONE, error="", finished_at=timezone.now())
+
+
+class _Problems:
+    """The first ERRORS_KEPT problems by line, the number of all, and which lines are bad."""
+
+    def __init__(self, kind: str) -> None:
+        self._order = {name: position for position, name in enumerate(COLUMNS[kind])}
+        self.errors: list[FieldError] = []
+        self.count = 0
+        self._bad = bytearray()  # one bit per line: a million lines take 125 KB
+
+    def add(self, errors: Iterable[FieldError]) -> None:
+        for error in errors:
+            self.count += 1
+            self.errors.append(error)
+            line = error.index or 0
+            if line >> 3 >= len(self._bad):
+                self._bad.extend(bytes((line >> 3) + 1 - len(self._bad)))
+            self._bad[line >> 3] |= 1 << (line & 7)
+        if len(self.errors) > 2 * ERRORS_KEPT:
+            self._trim()
+
+    def _trim(self) -> None:
+        # By line, and within a line in column order (problems of the whole line first).
+        order = self._order
+        self.errors.sort(key=lambda e: (e.index or 0, order.get(e.field, -1)))
+        del self.errors[ERRORS_KEPT:]
+
+    @property
+    def lines(self) -> int:
+        return sum(byte.bit_count() for byte in self._bad)
+
+    def kept(self) -> list[dict]:
+        self._trim()
+        return [{"line": e.index, "field": e.field, "message": str(e.message)} for e in self.errors]
+
+
+def _check(kind: str, rows: list[tuple[int, dict]]) -> tuple[list, list[FieldError]]:
+    if kind == ImportKind.DEBTORS:
+        return debtor_records_check(rows, duplicates=False)
+    return invoice_records_check(rows, decimal_comma=True, duplicates=False)
+
+
+def _number(data: dict) -> str | None:
+    value = (data.get("number") or "").strip()
+    return value if NUMBER_RE.fullmatch(value) else None
+
+
+@contextmanager
+def _stored(job: ImportJob) -> Iterator[BinaryIO]:
+    """The stored file, opened for reading; the storage's own stream, read line by line without
+    Django's File proxy in between (a million lines, a million proxied calls)."""
+    with job.file.storage.open(job.file.name, "rb") as stored:
+        yield getattr(stored, "file", stored)
+
+
+def _claimed(job: ImportJob):
+    """The job's row while this worker holds it, with the lease renewed; else _LeaseLost."""
+    if not claim_extend(job, lease=IMPORT_LEASE):
+        raise _LeaseLost
+    return ImportJob.objects.filter(pk=job.pk, lease_token=job.lease_token)
+
+
+def _import_job_check(job: ImportJob) -> None:
+    """Pass 1: check every line; raise _Refused naming the problems, or set rows_total."""
+    _claimed(job).update(
+        state=ImportState.CHECKING, rows_checked=0, error_count=0, line_errors=[], error=""
+    )
+    problems = _Problems(job.kind)
+    # 16 arrays of the numbers' hashes, 8 bytes a line, sorted one at a time at the end.
+    hashes = [array("q") for _bucket in range(16)]
+    checked = rows = 0
+    batch: list[tuple[int, dict]] = []
+
+    def flush() -> None:
+        nonlocal checked
+        _records, errors = _check(job.kind, batch)
+        problems.add(errors)
+        for _line, data in batch:
+            number = _number(data)
+            if number is not None:
+                digest = hash(number)
+                hashes[digest & 15].append(digest)
+        checked += len(batch)
+        batch.clear()
+        _claimed(job).update(rows_checked=checked)
+
     try:
-        records, errors = import_records_check(kind=job.kind, content=content)
+        with _stored(job) as handle:
+            for line, data, error in csv_rows(handle, kind=job.kind):
+                if error is not None:
+                    problems.add([error])
+                    checked += 1
+                    continue
+                rows += 1
+                batch.append((line, data))
+                if len(batch) >= CHECK_STEP:
+                    flush()
+            flush()
     except ApplicationError as exc:
-        errors = exc.errors or [FieldError(field="", message=exc.message)]
-    if errors:
-        # The data changed since the upload's check (e.g. a debtor went); import nothing more.
-        claim_finish(
-            job,
-            state=ImportState.FAILED,
-            finished_at=timezone.now(),
-            error=import_errors_text(errors),
+        problems.add(exc.errors)
+        raise _Refused(exc.message, problems) from exc
+    repeated = set()
+    while hashes:
+        ordered = sorted(hashes.pop())
+        repeated.update(a for a, b in zip(ordered, ordered[1:]) if a == b)  # noqa: B905
+    if repeated:
+        problems.add(_repeats(job, repeated))
+    if problems.count:
+        lines = problems.lines
+        raise _Refused(
+            ngettext(
+                "%(count)d line has problems; nothing was imported.",
+                "%(count)d lines have problems; nothing was imported.",
+                lines,
+            )
+            % {"count": lines},
+            problems,
         )
-        return
+    if not rows:
+        raise _Refused(_("The file holds a header but no rows."), problems)
+    _claimed(job).update(
+        state=ImportState.RUNNING, rows_checked=checked, rows_total=rows, rows_done=0
+    )
+    job.state, job.rows_total, job.rows_done = ImportState.RUNNING, rows, 0
+
+
+def _repeats(job: ImportJob, repeated: set[int]) -> list[FieldError]:
+    """Name the lines whose number an earlier line has; only numbers with a repeated hash are
+    remembered (a hash may repeat without its numbers doing so)."""
+    first: dict[str, int] = {}
+    errors = []
+    with _stored(job) as handle:
+        for line, data, _error in csv_rows(handle, kind=job.kind):
+            number = _number(data) if data else None
+            if number is None or hash(number) not in repeated:
+                continue
+            if number in first:
+                errors.append(
+                    FieldError(
+                        index=line,
+                        field="number",
+                        message=_("Number %(number)s appears more than once (first at %(first)s).")
+                        % {"number": number, "first": first[number]},
+                    )
+                )
+            else:
+                first[number] = line
+    return errors
+
+
+def _import_job_import(job: ImportJob) -> None:
+    """Pass 2: read the checked file again and upsert it in committed steps, resuming after the
+    rows an earlier attempt committed."""
     upsert = debtors_upsert if job.kind == ImportKind.DEBTORS else invoices_upsert
-    mine = ImportJob.objects.filter(pk=job.pk, lease_token=job.lease_token)
-    mine.update(state=ImportState.RUNNING, rows_total=len(records))
-    # Chunks before rows_done were committed together with that number by an earlier attempt.
-    for start in range(job.rows_done, len(records), IMPORT_STEP):
-        chunk = records[start : start + IMPORT_STEP]
+    done = job.rows_done
+    seen = 0
+    batch: list[tuple[int, dict]] = []
+
+    def write() -> None:
+        nonlocal done
+        records, errors = _check(job.kind, batch)
+        if errors:
+            # The data changed since the check (e.g. a debtor went); import nothing more.
+            problems = _Problems(job.kind)
+            problems.add(errors)
+            raise _Refused(
+                _(
+                    "The data changed while the file was imported; %(done)d rows were imported "
+                    "before line %(line)d."
+                )
+                % {"done": done, "line": batch[0][0]},
+                problems,
+            )
         with transaction.atomic():
-            result: UpsertResult = upsert(records=chunk)
-            if not claim_extend(job, lease=IMPORT_LEASE):
-                raise _LeaseLost
-            mine.update(
-                rows_done=start + len(chunk),
+            result: UpsertResult = upsert(records=records)
+            _claimed(job).update(
+                rows_done=done + len(records),
                 created_count=F("created_count") + result.created,
                 updated_count=F("updated_count") + result.updated,
                 unchanged_count=F("unchanged_count") + result.unchanged,
             )
-    claim_finish(job, state=ImportState.DONE, error="", finished_at=timezone.now())
+        done += len(records)
+        batch.clear()
+
+    with _stored(job) as handle:
+        for line, data, _error in csv_rows(handle, kind=job.kind):
+            if data is None:
+                continue
+            seen += 1
+            # Rows up to rows_done were committed together with that number by an earlier attempt.
+            if seen <= done:
+                continue
+            batch.append((line, data))
+            if len(batch) >= IMPORT_STEP:
+                write()
+        if batch:
+            write()

@@ -233,13 +233,14 @@ class ImportKind(models.TextChoices):
 
 class ImportState(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    CHECKING = "checking", _("Checking")
+    RUNNING = "running", _("Importing")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
 
 
 class ImportJob(DueRow):
-    """A checked CSV file waiting for, or being worked by, the worker."""
+    """An uploaded CSV file waiting for, or being checked and imported by, the worker."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
     state = models.CharField(
@@ -247,12 +248,19 @@ class ImportJob(DueRow):
     )
     file = models.FileField(upload_to="imports/%Y/%m/")
     file_name = models.CharField(_("file name"), max_length=255)
+    # Rows (data lines) of the file, known once the check has read it all.
     rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The first problems by line ({"line", "field", "message"}); error_count counts all of them.
+    line_errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    # The uploader's language, in which the worker writes the problems it finds.
+    language = models.CharField(max_length=10, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -22,6 +23,9 @@ NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 MAX_AMOUNT = Decimal("999999999999.99")
+# Dates outside this range are typing errors (9999-12-31, 0001-01-01), not invoices or payments.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2100, 12, 31)
 CENT = Decimal("0.01")
 # The shapes nearly every CSV line has, which the fast path below takes without the general checks.
 # ASCII digits only: \d would also match other scripts' digits, which Decimal and dates read too.
@@ -117,7 +121,7 @@ class _Fields:
         self.fail(name, _("Must be true or false."))
         return default
 
-    def date(self, name: str) -> date | None:
+    def _date(self, name: str) -> date | None:
         value = self.data.get(name)
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
@@ -138,6 +142,13 @@ class _Fields:
                 continue
         self.fail(name, _("Not a valid date: use YYYY-MM-DD or DD-MM-YYYY."))
         return None
+
+    def date(self, name: str) -> date | None:
+        value = self._date(name)
+        if value is not None and not DATE_MIN <= value <= DATE_MAX:
+            self.fail(name, date_range_message())
+            return None
+        return value
 
     def money(self, name: str, *, decimal_comma: bool) -> Decimal | None:
         value = self.data.get(name)
@@ -170,6 +181,24 @@ class _Fields:
             self.fail(name, _("At most two decimals."))
             return None
         return quantized
+
+
+def date_range_message() -> str:
+    return _("Use a date from %(min)s to %(max)s.") % {
+        "min": DATE_MIN.isoformat(),
+        "max": DATE_MAX.isoformat(),
+    }
+
+
+def currency_problem(currency: str) -> str | None:
+    """Why `currency` cannot be taken, if it cannot: only the organisation's currencies
+    (settings.SETTLE_CURRENCIES, all of them ISO 4217 codes) are."""
+    accepted = settings.SETTLE_CURRENCIES
+    if currency in accepted:
+        return None
+    return _("Not a currency this organisation accepts; use %(codes)s.") % {
+        "codes": ", ".join(accepted)
+    }
 
 
 def _normalise_decimal_comma(raw: str) -> str:
@@ -277,6 +306,8 @@ def invoice_record_parse(
     currency = f.text("currency", max_length=3, default="EUR").upper() or "EUR"
     if not CURRENCY_RE.match(currency):
         f.fail("currency", _("Use a three-letter currency code, e.g. EUR."))
+    elif problem := currency_problem(currency):
+        f.fail("currency", problem)
     payment_reference = f.text("payment_reference", max_length=50)
     status = f.text("collection_status", max_length=40, default="open").lower() or "open"
     if status not in collection_statuses:
@@ -356,7 +387,7 @@ def _invoice_record_plain(
         due_date = date.fromisoformat(due)
     except ValueError:
         return None
-    if due_date < issue_date:
+    if due_date < issue_date or issue_date < DATE_MIN or due_date > DATE_MAX:
         return None
     pattern = _PLAIN_AMOUNT_COMMA_RE if decimal_comma else _PLAIN_AMOUNT_RE
     amount = _plain_amount(get("amount"), pattern)
@@ -377,6 +408,8 @@ def _invoice_record_plain(
         return None
     elif not currency.isupper():
         currency = currency.upper()
+    if currency not in settings.SETTLE_CURRENCIES:
+        return None
     reference = get("payment_reference")
     if reference is None:
         reference = ""

@@ -23,9 +23,14 @@ from settle.receivables.models import (
     PaymentAllocation,
 )
 from settle.receivables.records import (
+    DATE_MAX,
+    DATE_MIN,
+    NUMBER_RE,
     DebtorRecord,
     InvoiceRecord,
     RecordInvalid,
+    currency_problem,
+    date_range_message,
     debtor_record_parse,
     invoice_record_parse,
 )
@@ -67,59 +72,97 @@ def _duplicate_errors(numbers: Iterable[tuple[int, str]]) -> list[FieldError]:
     return errors
 
 
+def _plain_number(value: Any) -> str | None:
+    """The number of a row whose number field is well formed (even if the rest is not)."""
+    if type(value) is str and NUMBER_RE.fullmatch(value.strip()):
+        return value.strip()
+    return None
+
+
+def _in_line_order(errors: list[FieldError], columns: Sequence[str]) -> list[FieldError]:
+    """Errors by row, and within a row in the order of its columns (as the file has them)."""
+    order = {name: position for position, name in enumerate(columns)}
+    return sorted(errors, key=lambda e: (e.index or 0, order.get(e.field, len(order))))
+
+
 def debtor_records_check(
-    items: Iterable[tuple[int, dict[str, Any]]],
+    items: Iterable[tuple[int, dict[str, Any]]], *, duplicates: bool = True
 ) -> tuple[list[DebtorRecord], list[FieldError]]:
-    """Check every debtor row; return the good records and every error with its row index."""
+    """Check every debtor row; return the good records and every error with its row index.
+
+    With `duplicates=False` a number repeated among the rows is not reported: a caller that
+    checks a long file in batches finds repeats across the whole file itself.
+    """
     records: list[DebtorRecord] = []
-    indexes: list[int] = []
+    numbers: list[tuple[int, str]] = []
     errors: list[FieldError] = []
     for index, data in items:
         try:
-            records.append(debtor_record_parse(data))
-            indexes.append(index)
+            record = debtor_record_parse(data)
         except RecordInvalid as exc:
             errors.extend(
                 FieldError(index=index, field=e.field, message=e.message) for e in exc.errors
             )
-    errors.extend(_duplicate_errors(zip(indexes, (r.number for r in records), strict=True)))
-    return records, sorted(errors, key=lambda e: e.index)
+            # A bad row's number still counts as taken: its repeat is a fault of its own.
+            number = _plain_number(data.get("number"))
+            if number is not None:
+                numbers.append((index, number))
+        else:
+            records.append(record)
+            numbers.append((index, record.number))
+    if duplicates:
+        errors.extend(_duplicate_errors(sorted(numbers)))
+    return records, _in_line_order(errors, _DEBTOR_FIELDS)
 
 
 def invoice_records_check(
-    items: Iterable[tuple[int, dict[str, Any]]], *, decimal_comma: bool = False
+    items: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    decimal_comma: bool = False,
+    duplicates: bool = True,
 ) -> tuple[list[InvoiceRecord], list[FieldError]]:
-    """Check every invoice row, including that its debtor exists; errors carry the row index."""
+    """Check every invoice row, including that its debtor exists; errors carry the row index.
+
+    Every fault of a row is named: an unknown debtor too when the row's dates or amounts are
+    also wrong. `duplicates=False`: see `debtor_records_check`.
+    """
     statuses = set(CollectionStatus.objects.values_list("code", flat=True))
     records: list[InvoiceRecord] = []
-    indexes: list[int] = []
     errors: list[FieldError] = []
+    # (row index, invoice number or None, debtor number or None) of every row, good or bad.
+    refs: list[tuple[int, str | None, str | None]] = []
     record_add = records.append
-    index_add = indexes.append
+    ref_add = refs.append
     for index, data in items:
         try:
-            record_add(
-                invoice_record_parse(
-                    data, collection_statuses=statuses, decimal_comma=decimal_comma
-                )
+            record = invoice_record_parse(
+                data, collection_statuses=statuses, decimal_comma=decimal_comma
             )
-            index_add(index)
         except RecordInvalid as exc:
             errors.extend(
                 FieldError(index=index, field=e.field, message=e.message) for e in exc.errors
             )
-    known = _debtor_ids({r.debtor_number for r in records})
+            ref_add(
+                (index, _plain_number(data.get("number")), _plain_number(data.get("debtor_number")))
+            )
+        else:
+            record_add(record)
+            ref_add((index, record.number, record.debtor_number))
+    known = _debtor_ids({debtor for _i, _n, debtor in refs if debtor is not None})
     errors.extend(
         FieldError(
             index=index,
             field="debtor_number",
-            message=_("Unknown debtor %(number)s.") % {"number": record.debtor_number},
+            message=_("Unknown debtor %(number)s.") % {"number": debtor},
         )
-        for index, record in zip(indexes, records, strict=True)
-        if record.debtor_number not in known
+        for index, _number, debtor in refs
+        if debtor is not None and debtor not in known
     )
-    errors.extend(_duplicate_errors(zip(indexes, (r.number for r in records), strict=True)))
-    return records, sorted(errors, key=lambda e: e.index)
+    if duplicates:
+        errors.extend(
+            _duplicate_errors((index, number) for index, number, _d in refs if number is not None)
+        )
+    return records, _in_line_order(errors, _INVOICE_FIELDS)
 
 
 def _debtor_ids(numbers: set[str]) -> dict[str, int]:
@@ -136,6 +179,7 @@ def _debtor_ids(numbers: set[str]) -> dict[str, int]:
 
 
 _DEBTOR_FIELDS = [f.name for f in fields(DebtorRecord)]
+_INVOICE_FIELDS = [f.name for f in fields(InvoiceRecord)]
 _INVOICE_COLUMNS = [
     "number",
     "debtor_id",
@@ -296,12 +340,19 @@ def payment_book(
     an invoice's open amount, allocations adding up to more than the payment, an invoice of
     another debtor or a reference already booked from the same source are refused whole.
 
-    The invoices this payment pays in full are handed to each function in
-    settings.SETTLE_ON_INVOICES_PAID (other apps' reactions: a promise kept, an instalment
-    paid), in the same transaction.
+    Every invoice the payment reaches, with the part of the payment allocated to it (so a
+    partial payment too), is handed to each function in settings.SETTLE_ON_PAYMENT_ALLOCATED
+    (other apps' reactions: a promise kept, an instalment paid), in the same transaction.
     """
     if amount <= ZERO:
         raise ApplicationError(_("A payment amount must be greater than zero."))
+    problems = []
+    if not DATE_MIN <= date <= DATE_MAX:
+        problems.append(FieldError(field="date", message=date_range_message()))
+    if problem := currency_problem(currency):
+        problems.append(FieldError(field="currency", message=problem))
+    if problems:
+        raise ApplicationError(_("The payment was refused; nothing was booked."), errors=problems)
     with transaction.atomic():
         if reference and Payment.objects.filter(source=source, reference=reference).exists():
             raise AlreadyDone(
@@ -334,10 +385,9 @@ def payment_book(
             PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=part)
             invoice.open_amount -= part
             invoice.save(update_fields=["open_amount", "updated_at"])
-        paid = [invoice for invoice, _part in plan if invoice.open_amount <= ZERO]
-        if paid:
-            for hook in hooks("SETTLE_ON_INVOICES_PAID"):
-                hook(invoices=paid)
+        if plan:
+            for hook in hooks("SETTLE_ON_PAYMENT_ALLOCATED"):
+                hook(allocations=list(plan))
     return payment
 
 

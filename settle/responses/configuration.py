@@ -40,6 +40,21 @@ WORKFLOW_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The fields each workflow cannot do without: a promise needs its date, an arrangement the
+# number of instalments and the first date (without them no schedule can be built and the
+# proposal could never be accepted). They stay visible and required. A copy request needs no
+# address: it falls back to the debtor's own.
+WORKFLOW_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    WorkflowKind.PROMISE: ("promised_date",),
+    WorkflowKind.ARRANGEMENT: ("instalments", "first_date"),
+}
+
+
+def field_needed_by_workflow(field: ResponseField, *, workflow: str) -> bool:
+    """Whether `field` is one its type's workflow needs, so it cannot be hidden or optional."""
+    return field.key in WORKFLOW_REQUIRED_FIELDS.get(workflow, ())
+
+
 @dataclass(frozen=True)
 class FieldSettings:
     """What an administrator may change about one field; its key and kind stay as they are."""
@@ -96,8 +111,9 @@ def response_fields_update(
 ) -> list[ResponseField]:
     """Apply `fields` (by field id) to the fields of `response_type`, all or nothing.
 
-    Every id must be one of this type's fields; `FieldError.index` is that id. Fields not in
-    `fields` keep their settings. Returns the type's fields in their new order.
+    Every id must be one of this type's fields; `FieldError.index` is that id. A field the
+    type's workflow needs (WORKFLOW_REQUIRED_FIELDS) cannot be hidden or made optional. Fields
+    not in `fields` keep their settings. Returns the type's fields in their new order.
     """
     with transaction.atomic():
         current = {
@@ -113,6 +129,12 @@ def response_fields_update(
                 continue
             labels = {"label_nl": new.label_nl.strip(), "label_en": new.label_en.strip()}
             errors += _text_errors(labels, limit=LABEL_LENGTH, index=pk)
+            if field_needed_by_workflow(current[pk], workflow=response_type.workflow):
+                message = _("The workflow needs this field: it stays visible and required.")
+                if not new.visible:
+                    errors.append(FieldError("visible", message, pk))
+                if new.optional:
+                    errors.append(FieldError("optional", message, pk))
             errors += _position_errors(new.position, index=pk)
         if errors:
             raise ApplicationError(_("The fields could not be saved."), errors=errors)

@@ -2,12 +2,13 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -108,7 +109,17 @@ class AmountField(forms.DecimalField):
         return super().to_python(normalised)
 
 
-def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
+def email_masked(address: str) -> str:
+    """An e-mail address as the portal may show it: the first letter of the local part, bullets,
+    and the full domain ("j•••@example.nl"), so that a debtor recognises their address while
+    someone else holding the link learns nothing usable from it."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local:
+        return "•••"
+    return f"{local[0]}•••@{domain}"
+
+
+def _form_field(field: ResponseField, *, email_on_file: str) -> forms.Field:
     common = {"label": field.label, "required": not field.optional}
     kind = field.kind
     if kind == FieldKind.TEXT:
@@ -120,6 +131,8 @@ def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
             widget=DateInput(),
             input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
             validators=[_date_validator(field.date_rule)],
+            # Said before the debtor submits, not only in the error after (WCAG 3.3.2).
+            help_text="" if field.date_rule == DateRule.ANY else DateRule(field.date_rule).label,
             **common,
         )
     if kind == FieldKind.AMOUNT:
@@ -144,8 +157,15 @@ def _form_field(field: ResponseField, *, initial_email: str) -> forms.Field:
         ]
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == FieldKind.EMAIL:
+        # Whoever holds the link sees this page: the address on file is shown masked, never
+        # put in the input, and is used when the debtor leaves the field empty.
+        if email_on_file:
+            common["required"] = False
+            common["help_text"] = _(
+                "Leave this empty to use %(address)s, the address we have on file, or type "
+                "another address."
+            ) % {"address": email_masked(email_on_file)}
         return forms.EmailField(
-            initial=initial_email or None,
             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
             **common,
         )
@@ -180,16 +200,24 @@ class ResponseForm(forms.Form):
 
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, response_type: ResponseType, initial_email: str = "", **kwargs):
+    def __init__(self, *args, response_type: ResponseType, email_on_file: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.response_type = response_type
         self.config = [f for f in response_type.fields.all() if f.visible]
         for field in self.config:
-            self.fields[f"f_{field.key}"] = _form_field(field, initial_email=initial_email)
+            self.fields[f"f_{field.key}"] = _form_field(field, email_on_file=email_on_file)
         promised = self.fields.get("f_promised_date")
         if response_type.workflow == WorkflowKind.PROMISE and isinstance(promised, forms.DateField):
-            # The promise's own window (today up to the type's maximum) replaces the date rule.
+            # The promise's own window (today up to the type's maximum) replaces the date rule,
+            # and the hint names it, so the debtor knows the limit before submitting.
             promised.validators = [_promise_date_validator(response_type)]
+            today = timezone.localdate()
+            latest = today + timedelta(days=response_type.promise_max_days)
+            promised.help_text = _("At most %(days)d days from today: %(date)s or earlier.") % {
+                "days": response_type.promise_max_days,
+                "date": date_format(latest, "j F Y"),
+            }
+            promised.widget.attrs.update(min=today.isoformat(), max=latest.isoformat())
 
     @property
     def is_multipart_needed(self) -> bool:

@@ -23,11 +23,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from settle.backoffice.templatetags.money import money
-from settle.common.claims import claim_due
+from settle.common.claims import DEFAULT_LEASE, claim_due
 from settle.common.dates import check_time, iso_date
-from settle.common.errors import ApplicationError
+from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
 from settle.correspondence.services import message_send
@@ -43,11 +43,16 @@ from settle.responses.models import (
 from settle.responses.services import responses_close
 from settle.worklist.models import TaskKind
 from settle.worklist.services import TaskDraft, tasks_create
+from settle.worklist.texts import amount as task_amount
+from settle.worklist.texts import day as task_day
+from settle.worklist.texts import layout, sentence
 
 logger = logging.getLogger(__name__)
 
 CHECK_BATCH = 2000
-CHECK_LEASE = timedelta(minutes=5)
+# Not renewed: the batch is settled in one transaction that locks its rows (PostgreSQL) or the
+# database (SQLite), so no other worker can take them over while it runs.
+CHECK_LEASE = DEFAULT_LEASE
 ResponseInvoice = Response.invoices.through
 
 
@@ -71,11 +76,16 @@ def promise_date_check(*, response_type: ResponseType, promised: date) -> None:
 
 
 def _promised_date(response: Response) -> date:
-    """The date from the response; without a readable one (the administrator made the field
-    optional, or a caller skipped the form) the latest date the type allows."""
+    """The date from the response. Never guessed: a promise without a readable date is refused
+    (response_submit already refuses one without any), so the debtor is never held to a date
+    they did not choose."""
     promised = iso_date(response.values.get("promised_date"))
-    latest = timezone.localdate() + timedelta(days=response.response_type.promise_max_days)
-    return promised or latest
+    if promised is None:
+        raise ApplicationError(
+            _("A promise to pay needs the date you will pay by; it has not been saved."),
+            errors=[FieldError("promised_date", _("Enter a valid date."))],
+        )
+    return promised
 
 
 def promise_start(*, response: Response, invoices: Sequence[Invoice]) -> PaymentPromise:
@@ -143,7 +153,8 @@ def promises_process_due(*, limit: int = CHECK_BATCH) -> int:
     )
     if not claimed:
         return 0
-    # Staff read the tasks and notes in the organisation's language, whoever runs the worker.
+    # Staff read the closing notes in the organisation's language, whoever runs the worker (tasks
+    # are written in each reader's own; see worklist/texts.py).
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         _promises_settle(claimed)
     return len(claimed)
@@ -244,18 +255,14 @@ def _broken_tasks_create(promises: Sequence[PaymentPromise], *, links: dict[int,
     weekend can break thousands of promises at once; see bench/promise_sweep.py)."""
     if not promises:
         return
-    today = timezone.localdate()
-    title = str(TaskKind.PROMISE_BROKEN.label)
-    describe = _BrokenDescription()
     tasks_create(
         kind=TaskKind.PROMISE_BROKEN,
-        title=title,
-        due_date=today,
+        due_date=timezone.localdate(),
         drafts=[
             TaskDraft(
                 debtor_id=promise.debtor_id,
                 response_id=promise.response_id,
-                description=describe(promise, links[promise.response_id]),
+                params={"lines": _broken_lines(promise, links[promise.response_id])},
                 invoice_ids=[link.invoice_id for link in links[promise.response_id]],
             )
             for promise in promises
@@ -263,32 +270,20 @@ def _broken_tasks_create(promises: Sequence[PaymentPromise], *, links: dict[int,
     )
 
 
-class _BrokenDescription:
-    """The text of a "promise not kept" task, in the active language. The sentences are
-    translated once per batch and each date formatted once, not once per task."""
-
-    def __init__(self):
-        self.promised = _(
-            "Promised to pay %(amount)s by %(date)s; checked after %(days)d grace days."
-        )
-        self.still_open = _("Still open:")
-        self.dates: dict[date, str] = {}
-
-    def __call__(self, promise: PaymentPromise, links: Sequence[_Link]) -> str:
-        day = promise.promised_date
-        if day not in self.dates:
-            self.dates[day] = date_format(day, "SHORT_DATE_FORMAT")
-        first = self.promised % {
-            "amount": money(promise.amount),
-            "date": self.dates[day],
-            "days": promise.grace_days,
-        }
-        lines = [
-            f"- {link.number}: {money(link.open_amount)}"
-            for link in links
-            if link.open_amount > ZERO
-        ]
-        return "\n".join([first, self.still_open, *lines])
+def _broken_lines(promise: PaymentPromise, links: Sequence[_Link]) -> list:
+    """The text of a "promise not kept" task, for any reader's language (worklist/texts.py)."""
+    promised = sentence(
+        gettext_noop("Promised to pay %(amount)s by %(date)s; checked after %(days)d grace days."),
+        amount=task_amount(promise.amount),
+        date=task_day(promise.promised_date),
+        days=promise.grace_days,
+    )
+    still_open = [
+        layout("- %(number)s: %(amount)s", number=link.number, amount=task_amount(link.open_amount))
+        for link in links
+        if link.open_amount > ZERO
+    ]
+    return [promised, sentence(gettext_noop("Still open:")), *still_open]
 
 
 def promises_keep(*, responses: Iterable[Response]) -> int:

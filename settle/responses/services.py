@@ -16,6 +16,7 @@ from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
 from settle.correspondence.services import message_send
 from settle.receivables.models import Debtor, Invoice
+from settle.responses.configuration import WORKFLOW_REQUIRED_FIELDS
 from settle.responses.models import (
     Response,
     ResponseAttachment,
@@ -57,6 +58,7 @@ def response_submit(
         raise ApplicationError(_("Only your own open invoices can be selected."))
     if not submission_key or len(submission_key) > SUBMISSION_KEY_MAX:
         raise ApplicationError(_("The form has expired; please try again."))
+    _needed_values_check(response_type=response_type, values=values)
     invoices = list({invoice.pk: invoice for invoice in invoices}.values())
     existing = Response.objects.filter(debtor=debtor, submission_key=submission_key).first()
     if existing is not None:
@@ -113,6 +115,22 @@ def response_submit(
             raise
         return existing
     return response
+
+
+def _needed_values_check(*, response_type: ResponseType, values: Mapping[str, object]) -> None:
+    """Refuse a response without a value its workflow needs (a promise without its date),
+    rather than let the workflow guess one. The portal's form asks for these fields; this
+    catches a type configured otherwise before the rule existed, and any other caller."""
+    needed = WORKFLOW_REQUIRED_FIELDS.get(response_type.workflow, ())
+    missing = [key for key in needed if values.get(key) in (None, "")]
+    if not missing:
+        return
+    labels = {field.key: field.label for field in response_type.fields.all()}
+    raise ApplicationError(
+        _("This response needs %(fields)s; it has not been saved.")
+        % {"fields": ", ".join(f"“{labels.get(key, key)}”" for key in missing)},
+        errors=[FieldError(key, _("This field is required.")) for key in missing],
+    )
 
 
 def _arrangement_overlap_refuse(

@@ -87,6 +87,8 @@ def arrangement_status_text(
         return _("Payment arrangement not kept")
     if state == ArrangementState.COMPLETED:
         return _("Paid")
+    if state == ArrangementState.ENDED:
+        return _("Payment arrangement ended")
     return None
 
 

@@ -7,18 +7,22 @@ resolved through `access_selected_invoices`, so ids of anyone else's invoices ar
 
 import re
 import secrets
+from datetime import date
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from settle.common.errors import ApplicationError
 from settle.portal.selectors import access_selected_invoices
 from settle.portal.session import debtor_required
 from settle.receivables.models import ZERO, Invoice
+from settle.responses.drafts import respond_draft, respond_draft_forget, respond_draft_keep
 from settle.responses.forms import ResponseForm
+from settle.responses.hints import FormHint, response_form_hint
 from settle.responses.models import ResponseType
 from settle.responses.selectors import response_types_for_portal
 from settle.responses.services import response_submit
@@ -66,6 +70,7 @@ def respond(request: HttpRequest) -> HttpResponse:
     type_error = _type_error(code, response_type)
     submission_key = submission_key_new()
     form = None
+    language_next = None
     if request.method == "POST":
         if response_type is None:
             type_error = type_error or _("Choose how you want to respond.")
@@ -78,16 +83,24 @@ def respond(request: HttpRequest) -> HttpResponse:
                 request.POST,
                 request.FILES,
                 response_type=response_type,
-                initial_email=request.debtor.email,
+                email_on_file=request.debtor.email,
             )
-            done = _submit(
+            # "Calculate" (the form's hint without JavaScript) shows the hint, saves nothing.
+            calculate = "calculate" in request.POST
+            done = not calculate and _submit(
                 request, form=form, invoices=invoices, key_ok=submission_key == posted_key
             )
             if done:
+                respond_draft_forget(request)
                 messages.success(request, _("Thank you, we have received your response."))
                 return redirect("portal:home")
+            # Switching the language comes back here, with what was typed (see drafts.py).
+            language_next = respond_draft_keep(request, form=form, invoices=invoices)
     elif response_type is not None:
-        form = ResponseForm(response_type=response_type, initial_email=request.debtor.email)
+        draft = respond_draft(request, response_type=response_type) if data.get("draft") else None
+        if draft is not None and _SUBMISSION_KEY.fullmatch(draft.get("submission_key", "")):
+            submission_key = draft["submission_key"]
+        form = ResponseForm(draft, response_type=response_type, email_on_file=request.debtor.email)
     context = {
         "invoices": invoices,
         "total": sum((invoice.open_amount for invoice in invoices), ZERO),
@@ -97,7 +110,62 @@ def respond(request: HttpRequest) -> HttpResponse:
         "form": form,
         "submission_key": submission_key,
     }
+    if form is not None:
+        context["hint"] = _hint(request, form=form, invoices=invoices)
+        if request.method == "POST" and "calculate" in request.POST:
+            # Not an attempt to save: what is not filled in yet is not an error.
+            form.errors.clear()
+    if language_next:
+        context["language_next"] = language_next
     return render(request, "responses/respond.html", context)
+
+
+def _hint(request: HttpRequest, *, form: ResponseForm, invoices: list[Invoice]) -> FormHint | None:
+    """The form's hint for what has been entered so far (see hints.py). The inputs it depends
+    on ask for a fresh one as the debtor types (htmx); the "Calculate" button does it without
+    JavaScript."""
+    values: dict = {}
+    if form.is_bound:
+        form.is_valid()
+        cleaned = getattr(form, "cleaned_data", {})
+        for config in form.config:
+            value = cleaned.get(f"f_{config.key}")
+            if value not in (None, ""):
+                values[config.key] = value.isoformat() if isinstance(value, date) else value
+    hint = response_form_hint(
+        response_type=form.response_type,
+        debtor=request.debtor,
+        invoices=invoices,
+        values=values,
+    )
+    for key in hint.inputs if hint else ():
+        if field := form.fields.get(f"f_{key}"):
+            field.widget.attrs.update(
+                {
+                    "hx-post": reverse("portal:respond_hint"),
+                    "hx-target": "#form-hint",
+                    # In order and never aborted (an aborted request is a console error).
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-sync": "closest form:queue last",
+                }
+            )
+    return hint
+
+
+@require_POST
+@debtor_required
+def respond_hint(request: HttpRequest) -> HttpResponse:
+    """The form's hint for the values typed so far, for htmx to swap in under the form. Saves
+    nothing; invoices go through `access_selected_invoices` like the form's own."""
+    invoices = access_selected_invoices(
+        debtor=request.debtor, ids=request.POST.getlist("invoice")[:MAX_SELECTED]
+    )
+    response_type = _type_by_code(list(response_types_for_portal()), request.POST.get("type", ""))
+    hint = None
+    if invoices and response_type is not None:
+        form = ResponseForm(request.POST, response_type=response_type)
+        hint = _hint(request, form=form, invoices=invoices)
+    return render(request, "responses/hint.html", {"hint": hint})
 
 
 def _submit(
@@ -136,10 +204,15 @@ def respond_fields(request: HttpRequest) -> HttpResponse:
     response_type = _type_by_code(list(response_types_for_portal()), code)
     form = None
     if response_type is not None:
-        form = ResponseForm(response_type=response_type, initial_email=request.debtor.email)
+        form = ResponseForm(response_type=response_type, email_on_file=request.debtor.email)
     context = {
         "response_type": response_type,
         "type_error": _type_error(code, response_type),
         "form": form,
     }
+    if form is not None:
+        invoices = access_selected_invoices(
+            debtor=request.debtor, ids=request.GET.getlist("invoice")[:MAX_SELECTED]
+        )
+        context["hint"] = _hint(request, form=form, invoices=invoices)
     return render(request, "responses/fields.html", context)

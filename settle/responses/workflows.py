@@ -1,9 +1,10 @@
 """What a new response sets going, by its type's workflow, and what a payment settles.
 
 `workflow_start` runs inside response_submit's transaction, so a response is never stored
-without its promise, task or message, nor the other way round. Text that staff read (task
-titles, descriptions, closing notes) is written in the organisation's language
-(settings.LANGUAGE_CODE, Dutch by default), whichever language the debtor uses the portal in.
+without its promise, task or message, nor the other way round. A task stores what it is
+(worklist/texts.py), so each employee reads it in their own language; closing notes are written
+in the organisation's language (settings.LANGUAGE_CODE, Dutch by default), whichever language
+the debtor uses the portal in.
 """
 
 import logging
@@ -13,13 +14,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from settle.backoffice.templatetags.money import money
 from settle.common.dates import iso_date
 from settle.common.errors import ApplicationError
-from settle.common.languages import in_language
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
 from settle.correspondence.services import Attachment, message_send
@@ -38,6 +37,9 @@ from settle.worklist.services import (
     task_create,
     tasks_close_for_responses,
 )
+from settle.worklist.texts import amount as task_amount
+from settle.worklist.texts import both, layout, sentence
+from settle.worklist.texts import day as task_day
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +73,17 @@ def workflow_start(*, response: Response) -> None:
         if workflow == WorkflowKind.COPY_REQUEST:
             _copy_request_start(response=response, invoices=invoices)
         elif workflow in TASK_KINDS:
+            response_type = response.response_type
             task_create(
                 kind=TASK_KINDS[workflow],
-                title=in_language(response.response_type.name_nl, response.response_type.name_en),
+                params={
+                    "title": both(response_type.name_nl, response_type.name_en),
+                    "lines": response_values_lines(response),
+                },
                 debtor=response.debtor,
                 due_date=_task_due_date(response),
                 invoices=invoices,
                 response=response,
-                description=response_values_text(response),
             )
         else:
             logger.warning("response %s: no workflow for %r", response.pk, workflow)
@@ -94,37 +99,42 @@ def _task_due_date(response: Response) -> date:
     return timezone.localdate() + timedelta(days=response.response_type.task_due_days)
 
 
-def response_values_text(response: Response) -> str:
+def response_values_lines(response: Response) -> list:
     """What the debtor entered, one "label: value" line per field in the form's order, with the
-    names of uploaded files; in the active language."""
+    names of uploaded files; as task text (see worklist/texts.py), for any reader's language."""
     fields = list(response.response_type.fields.all())
     values = response.values if isinstance(response.values, dict) else {}
-    lines = []
-    for field in fields:
-        if field.key in values:
-            lines.append(f"{field.label}: {_value_text(field, values[field.key])}")
-    known = {field.key for field in fields}
-    lines += [f"{key}: {value}" for key, value in values.items() if key not in known]
-    labels = {field.key: field.label for field in fields}
+    labels = {field.key: both(field.label_nl, field.label_en) for field in fields}
+    lines = [
+        _line(labels[field.key], _value_piece(field, values[field.key]))
+        for field in fields
+        if field.key in values
+    ]
+    lines += [_line(key, str(value)) for key, value in values.items() if key not in labels]
     for attachment in response.attachments.all():
         label = labels.get(attachment.field_key, attachment.field_key)
-        lines.append(f"{label}: {attachment.original_name}")
-    return "\n".join(lines)
+        lines.append(_line(label, attachment.original_name))
+    return lines
 
 
-def _value_text(field: ResponseField, value: object) -> str:
+def _line(label, value) -> dict:
+    return layout("%(label)s: %(value)s", label=label, value=value)
+
+
+def _value_piece(field: ResponseField, value: object):
     if field.kind == FieldKind.DATE and (day := iso_date(value)) is not None:
-        return date_format(day, "SHORT_DATE_FORMAT")
+        return task_day(day)
     if field.kind == FieldKind.AMOUNT:
         try:
-            return money(Decimal(str(value)))
+            return task_amount(Decimal(str(value)))
         except (InvalidOperation, ValueError):
             return str(value)
     if field.kind == FieldKind.CHOICE:
-        label_key = in_language("label_nl", "label_en")
         for choice in field.choices or []:
             if choice.get("value") == value:
-                return str(choice.get(label_key) or value)
+                return both(
+                    str(choice.get("label_nl") or value), str(choice.get("label_en") or value)
+                )
     return str(value)
 
 
@@ -174,35 +184,38 @@ def _copy_request_start(*, response: Response, invoices: Sequence[Invoice]) -> N
             % {"email": recipient or response.debtor.email},
         )
         return
+    email = recipient or response.debtor.email or sentence(gettext_noop("(no address given)"))
     lines = [
-        _("Send a copy of these invoices to %(email)s:")
-        % {"email": recipient or response.debtor.email or _("(no address given)")},
+        sentence(gettext_noop("Send a copy of these invoices to %(email)s:"), email=email),
         *(f"- {invoice.number}" for invoice in without),
     ]
     if with_document and len(without) < len(invoices):
-        lines.append(_("The other invoices were sent by e-mail with their documents."))
+        lines.append(
+            sentence(gettext_noop("The other invoices were sent by e-mail with their documents."))
+        )
     task_create(
         kind=TaskKind.COPY_REQUEST,
-        title=str(TaskKind.COPY_REQUEST.label),
+        params={"lines": lines},
         debtor=response.debtor,
         due_date=_task_due_date(response),
         invoices=without,
         response=response,
-        description="\n".join(lines),
     )
 
 
-def invoices_paid(*, invoices: Sequence[Invoice]) -> None:
-    """Payment hook (settings.SETTLE_ON_INVOICES_PAID): `invoices` have just been paid in full.
+def payment_allocated(*, allocations: Sequence[tuple[Invoice, Decimal]]) -> None:
+    """Payment hook (settings.SETTLE_ON_PAYMENT_ALLOCATED): a payment has just lowered the open
+    amounts of these invoices, in full or in part.
 
     An open promise or "already paid" response whose invoices are now all paid settles: the
-    promise is kept at once, the "already paid" tasks are closed, and the response closes. In
+    promise is kept at once, the "already paid" tasks are closed, and the response closes. A
+    part payment leaves a promise pending: it is kept only when all its invoices are paid. In
     the payment's transaction.
     """
     responses = list(
         Response.objects.filter(
             state=ResponseState.OPEN,
-            invoices__in=[invoice.pk for invoice in invoices],
+            invoices__in=[invoice.pk for invoice, _amount in allocations],
             response_type__workflow__in=[WorkflowKind.PROMISE, WorkflowKind.ALREADY_PAID],
         )
         .select_related("response_type")

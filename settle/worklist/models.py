@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from settle.common.models import TimestampedModel
+from settle.worklist.texts import task_description, task_title
 
 
 class TaskKind(models.TextChoices):
@@ -34,6 +35,10 @@ class Task(TimestampedModel):
     kind = models.CharField(_("kind"), max_length=30, choices=TaskKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # What the task is, for writing its title and description in the reader's language (see
+    # texts.py); `title` and `description` keep the text in the organisation's language, and
+    # are all that tasks from before have.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     debtor = models.ForeignKey(
         "receivables.Debtor",
         on_delete=models.PROTECT,
@@ -90,7 +95,17 @@ class Task(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's (the active) language."""
+        return task_title(self)
+
+    @property
+    def description_text(self) -> str:
+        """The description in the reader's (the active) language."""
+        return task_description(self)
 
     @property
     def is_overdue(self) -> bool:

@@ -4,10 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.models import Debtor, Invoice
@@ -20,16 +22,25 @@ OUTCOME_LENGTH = 5000
 def task_create(
     *,
     kind: str,
-    title: str,
     debtor: Debtor,
     due_date: date,
+    params: dict | None = None,
+    title: str = "",
     invoices: Sequence[Invoice] = (),
     response: Response | None = None,
     description: str = "",
 ) -> Task:
-    """Put a task on the worklist, unassigned, in the caller's transaction."""
+    """Put a task on the worklist, unassigned, in the caller's transaction.
+
+    `params` says what the task is (see texts.py), so that each reader gets its text in their
+    own language; `title` and `description` are only for a caller without them.
+    """
+    params = params or {}
+    if params:
+        title, description = _texts(kind, params)
     task = Task.objects.create(
         kind=kind,
+        params=params,
         title=title[: Task._meta.get_field("title").max_length],
         description=description,
         debtor=debtor,
@@ -47,26 +58,34 @@ class TaskDraft:
 
     debtor_id: int
     response_id: int | None
-    description: str
+    params: dict
     invoice_ids: Sequence[int] = ()
 
 
-def tasks_create(
-    *, kind: str, title: str, due_date: date, drafts: Sequence[TaskDraft]
-) -> list[Task]:
+def _texts(kind: str, params: dict) -> tuple[str, str]:
+    """The title and description in the organisation's language, stored beside `params` for
+    whatever reads the table without them."""
+    with override(settings.LANGUAGE_CODE):
+        task = Task(kind=kind, params=params)
+        return task.title_text, task.description_text
+
+
+def tasks_create(*, kind: str, due_date: date, drafts: Sequence[TaskDraft]) -> list[Task]:
     """Many tasks of one kind at once, as `task_create` makes them one by one, in two statements
     for the whole batch (a worker sweep can hand out thousands of tasks at a time)."""
-    title = title[: Task._meta.get_field("title").max_length]
+    limit = Task._meta.get_field("title").max_length
+    texts = [_texts(kind, draft.params) for draft in drafts]
     tasks = Task.objects.bulk_create(
         Task(
             kind=kind,
-            title=title,
-            description=draft.description,
+            params=draft.params,
+            title=title[:limit],
+            description=description,
             debtor_id=draft.debtor_id,
             due_date=due_date,
             response_id=draft.response_id,
         )
-        for draft in drafts
+        for draft, (title, description) in zip(drafts, texts, strict=True)
     )
     links = Task.invoices.through
     links.objects.bulk_create(

@@ -109,3 +109,30 @@ def test_it_documents_both_ways_to_send_a_pdf(openapi):
 )
 def test_its_choices_match_the_models(documented, model):
     assert set(typing.get_args(documented)) == set(model.values)
+
+
+def test_it_states_what_the_server_requires_of_a_debtor(openapi):
+    debtor = openapi["components"]["schemas"]["DebtorIn"]
+    name = debtor["properties"]["name"]
+    assert name["minLength"] == 1
+    assert not re.search(name["pattern"], "   ")
+    rules = {rule["then"]["required"][0] for rule in debtor["allOf"]}
+    assert rules == {"email", "mobile", "address"}
+
+
+def test_it_states_the_shape_of_a_cursor(openapi, api_client, alice, carol):
+    parameters = openapi["paths"]["/api/v1/debtors"]["get"]["parameters"]
+    schema = next(p for p in parameters if p["name"] == "cursor")["schema"]
+    cursor = next(part for part in schema["anyOf"] if part.get("type") == "string")
+    first = api_client.get("/api/v1/debtors", {"limit": 1}).json()
+
+    assert re.match(cursor["pattern"], first["next_cursor"])
+    assert re.match(cursor["pattern"], "")
+    assert not re.match(cursor["pattern"], "garbage")
+
+
+def test_it_reads_an_empty_cursor_as_the_first_page(api_client, alice):
+    response = api_client.get("/api/v1/debtors", {"cursor": ""})
+
+    assert response.status_code == 200
+    assert [d["number"] for d in response.json()["items"]] == ["D-ALICE"]

@@ -185,7 +185,9 @@ def test_it_refuses_a_zero_payment(api_client, invoices):
     response = _post(api_client, {"amount": "0.00", "date": "2025-03-01"})
 
     assert response.status_code == 422
-    assert "greater than zero" in response.json()["detail"]
+    assert response.json()["errors"] == [
+        {"index": None, "field": "amount", "message": "Must be greater than zero."}
+    ]
 
 
 @pytest.mark.parametrize("raw", [b"{", b"", b"[]", b'"payment"', b"null"])

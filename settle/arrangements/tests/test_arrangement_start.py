@@ -16,6 +16,7 @@ from settle.arrangements.models import (
 from settle.arrangements.policy import failure_texts, policy_for
 from settle.arrangements.services import arrangement_start
 from settle.arrangements.tests.conftest import AMSTERDAM, arrangement_type, invoices_of, propose
+from settle.common.errors import ApplicationError
 from settle.correspondence.models import Message
 from settle.receivables.tests.factories import DebtorFactory
 from settle.responses.models import ResponseState, ResponseType
@@ -285,7 +286,6 @@ def test_it_tells_the_debtor_that_the_proposal_is_being_reviewed(carol):
         {"instalments": 0, "first_date": "2026-03-10"},
         {"instalments": "three", "first_date": "2026-03-10"},
         {"instalments": 3, "first_date": "soon"},
-        {"instalments": 3},
         {"instalments": 5000, "first_date": "2026-03-10"},
         {"instalments": 10**15, "first_date": "2026-03-10"},
         {"instalments": 3, "first_date": "2026-02-30"},
@@ -310,3 +310,20 @@ def test_it_puts_an_unreadable_proposal_to_an_employee(alice, values):
             "The number of instalments or the first date cannot be read"
         ]
     assert "\n" in _review(arrangement).description
+
+
+def test_it_refuses_a_proposal_without_a_first_date_instead_of_guessing(alice):
+    from settle.responses.services import response_submit
+
+    with pytest.raises(ApplicationError) as refusal:
+        response_submit(
+            debtor=alice,
+            response_type=arrangement_type(),
+            invoices=invoices_of(alice, "300.00"),
+            values={"instalments": 3},
+            submission_key="odd",
+            channel="api",
+        )
+
+    assert [error.field for error in refusal.value.errors] == ["first_date"]
+    assert not PaymentArrangement.objects.exists()

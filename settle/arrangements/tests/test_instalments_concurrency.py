@@ -27,7 +27,7 @@ def worker() -> int:
 
 def test_two_workers_handle_each_due_instalment_once(travel, settings):
     # Without the payment hook every outcome is the workers' to find.
-    settings.SETTLE_ON_INVOICES_PAID = []
+    settings.SETTLE_ON_PAYMENT_ALLOCATED = []
     travel(date(2026, 3, 2))
     groups: dict[str, list[PaymentArrangement]] = {"part": [], "none": [], "all": []}
     for group, arrangements in groups.items():
@@ -58,7 +58,7 @@ def test_two_workers_handle_each_due_instalment_once(travel, settings):
         (ArrangementState.DEFAULTED, ("paid", "paid", "defaulted"))
     }
     assert {outcome(a) for a in groups["none"]} == {
-        (ArrangementState.DEFAULTED, ("defaulted", "pending", "pending"))
+        (ArrangementState.DEFAULTED, ("defaulted", "cancelled", "cancelled"))
     }
     assert {outcome(a) for a in groups["all"]} == {
         (ArrangementState.COMPLETED, ("paid", "paid", "paid"))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 from django.utils import translation
 
-from settle.arrangements.instalments import instalments_process_due, invoices_paid
+from settle.arrangements.instalments import instalments_process_due, payment_allocated
 from settle.arrangements.models import ArrangementState, Instalment
 from settle.arrangements.tests.conftest import (
     AMSTERDAM,
@@ -56,17 +56,18 @@ def test_it_checks_nothing_before_the_check_is_due(running, travel):
 def test_it_follows_an_arrangement_paid_instalment_by_instalment_to_completion(
     alice, running, travel
 ):
+    # Each part payment pays its instalment at once: the checks find nothing left to do.
     travel(date(2026, 3, 9))
     pay(alice, "100.00")
-    travel(CHECKS[0])
-    assert instalments_process_due() == 1
     assert states(running) == ["paid", "pending", "pending"]
+    travel(CHECKS[0])
+    assert instalments_process_due() == 0
 
     travel(date(2026, 4, 10))
     pay(alice, "100.00")
-    travel(CHECKS[1])
-    assert instalments_process_due() == 1
     assert states(running) == ["paid", "paid", "pending"]
+    travel(CHECKS[1])
+    assert instalments_process_due() == 0
 
     # The last payment pays the invoice in full: the payment itself settles the arrangement.
     travel(date(2026, 5, 8))
@@ -82,7 +83,7 @@ def test_it_follows_an_arrangement_paid_instalment_by_instalment_to_completion(
 
 
 def test_it_completes_at_a_check_without_the_payment_hook(alice, running, travel, settings):
-    settings.SETTLE_ON_INVOICES_PAID = []
+    settings.SETTLE_ON_PAYMENT_ALLOCATED = []
     travel(date(2026, 3, 9))
     pay(alice, "300.00")
     assert states(running) == ["pending"] * 3
@@ -102,8 +103,8 @@ def test_it_settles_a_payment_once_however_often_the_hook_is_called(alice, runni
     pay(alice, "300.00")
     completed_at = reloaded(running).ended_at
 
-    invoices_paid(invoices=list(running.response.invoices.all()))
-    invoices_paid(invoices=list(running.response.invoices.all()))
+    payment_allocated(allocations=[(i, i.amount) for i in running.response.invoices.all()])
+    payment_allocated(allocations=[(i, i.amount) for i in running.response.invoices.all()])
 
     assert states(running) == ["paid"] * 3
     assert reloaded(running).state == ArrangementState.COMPLETED
@@ -144,7 +145,8 @@ def test_it_defaults_an_unpaid_instalment_and_makes_a_task(alice, running, trave
 
     assert instalments_process_due() == 1
 
-    assert states(running) == ["defaulted", "pending", "pending"]
+    # The later instalments fall with the arrangement: nothing is left for the worker.
+    assert states(running) == ["defaulted", "cancelled", "cancelled"]
     assert reloaded(running).state == ArrangementState.DEFAULTED
     task = Task.objects.get(kind=TaskKind.ARRANGEMENT_DEFAULTED)
     assert (task.state, task.debtor, task.response) == (TaskState.OPEN, alice, running.response)
@@ -162,7 +164,8 @@ def test_it_checks_no_more_instalments_once_the_arrangement_defaulted(running, t
     travel(date(2026, 6, 1))
 
     assert instalments_process_due() == 0
-    assert states(running) == ["defaulted", "pending", "pending"]
+    assert states(running) == ["defaulted", "cancelled", "cancelled"]
+    assert not Instalment.objects.filter(state="pending").exists()
     assert Task.objects.filter(kind=TaskKind.ARRANGEMENT_DEFAULTED).count() == 1
 
 
@@ -195,12 +198,13 @@ def test_it_catches_up_on_every_check_that_fell_due_during_an_outage(alice, caro
     pay(alice, "100.00")
     travel(date(2026, 6, 1))
 
-    assert instalments_process_due() == 6
+    # Alice's payments paid her first two at once: her last and Carol's three are claimed.
+    assert instalments_process_due() == 4
     assert instalments_process_due() == 0
 
     assert states(paying) == ["paid", "paid", "defaulted"]
-    assert states(silent) == ["defaulted", "pending", "pending"]
-    assert set(Instalment.objects.values_list("attempts", flat=True)) == {1}
+    assert states(silent) == ["defaulted", "cancelled", "cancelled"]
+    assert set(Instalment.objects.filter(attempts__gt=0).values_list("attempts", flat=True)) == {1}
     assert Instalment.objects.filter(lease_token__isnull=False).count() == 0
     defaulted = Task.objects.filter(kind=TaskKind.ARRANGEMENT_DEFAULTED)
     assert sorted(t.debtor.number for t in defaulted) == ["D-ALICE", "D-CAROL"]
@@ -214,3 +218,22 @@ def test_it_leaves_a_proposal_under_review_alone_when_a_payment_comes(alice, tra
 
     assert reloaded(arrangement).state == ArrangementState.UNDER_REVIEW
     assert not arrangement.instalments.exists()
+
+
+def test_it_pays_an_instalment_at_once_from_part_payments_of_its_invoices(alice, travel):
+    travel(PROPOSED)
+    arrangement = propose(alice, invoices_of(alice, "150.00", "150.00"), count=3, first_date=FIRST)
+    assert arrangement.state == ArrangementState.ACCEPTED
+
+    travel(date(2026, 3, 9))
+    pay(alice, "100.00")  # two thirds of the first invoice: no invoice is paid in full
+    assert states(arrangement) == ["paid", "pending", "pending"]
+
+    travel(date(2026, 4, 9))
+    pay(alice, "60.00")  # the first invoice in full and 10.00 of the second
+    assert states(arrangement) == ["paid", "pending", "pending"]
+    pay(alice, "40.00")  # 200.00 in all, the second still partly open
+    assert states(arrangement) == ["paid", "paid", "pending"]
+    assert reloaded(arrangement).state == ArrangementState.ACCEPTED
+    travel(CHECKS[1])
+    assert instalments_process_due() == 0

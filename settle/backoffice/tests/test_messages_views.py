@@ -164,7 +164,10 @@ def test_it_shows_a_messages_content_invoices_and_attachments(bob_client, alice)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "Your invoice F-777" in html
-    assert '<pre class="message-text">Dear Alice,\n&lt;b&gt;not bold&lt;/b&gt;</pre>' in html
+    assert (
+        '<pre class="message-text" tabindex="0" role="region" aria-labelledby="text-title">'
+        "Dear Alice,\n&lt;b&gt;not bold&lt;/b&gt;</pre>"
+    ) in html
     assert "SMTPServerDisconnected: gone" in html
     assert "Invoice copy" in html
     assert invoice.get_absolute_url() in html

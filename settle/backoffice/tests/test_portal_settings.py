@@ -11,7 +11,7 @@ from django.utils import timezone
 from settle.arrangements.policy import POLICY_LIMITS
 from settle.arrangements.selectors import policy_shown
 from settle.portal.models import PortalSettings
-from settle.portal.services import portal_link_issue
+from settle.portal.services import portal_link_check, portal_link_issue
 from settle.receivables.tests.factories import InvoiceFactory
 from settle.responses.configuration import WORKFLOW_PARAMETERS
 from settle.responses.models import Response, ResponseField, ResponseType, WorkflowKind
@@ -376,8 +376,10 @@ def test_it_changes_the_link_validity_for_new_links(dave_client, alice):
     assert PortalSettings.load().link_validity_days == 3
     assert "The portal settings have been saved." in dave_client.get(OTHER).content.decode()
     new_link = portal_link_issue(debtor=alice).link
-    assert new_link.expires_at - timezone.now() < timedelta(days=3, minutes=1)
-    assert new_link.expires_at - timezone.now() > timedelta(days=3, minutes=-1)
+    # Up to and including the third day from today, to its end.
+    last_day = timezone.localtime(new_link.expires_at)
+    assert last_day.date() == timezone.localdate() + timedelta(days=3)
+    assert (last_day.hour, last_day.minute) == (23, 59)
     old_link.refresh_from_db()
     assert old_link.expires_at - timezone.now() > timedelta(days=13)
 
@@ -389,6 +391,27 @@ def test_it_refuses_a_link_validity_outside_one_to_365_days(dave_client, value):
     assert response.status_code == 400
     assert 'class="errors field__errors"' in response.content.decode()
     assert PortalSettings.load().link_validity_days == 14
+
+
+def test_it_lets_an_administrator_keep_one_valid_link_per_debtor(dave_client, alice):
+    old_key = portal_link_issue(debtor=alice).key
+    form = dave_client.get(OTHER).content.decode()
+    assert "One valid link per debtor" in form
+    assert not re.search(r'name="one_link_per_debtor"[^>]*checked', form)
+
+    response = dave_client.post(OTHER, {"link_validity_days": "14", "one_link_per_debtor": "on"})
+
+    assert response.status_code == 302
+    assert PortalSettings.load().one_link_per_debtor
+    assert re.search(
+        r'name="one_link_per_debtor"[^>]*checked', dave_client.get(OTHER).content.decode()
+    )
+    new_key = portal_link_issue(debtor=alice).key
+    assert portal_link_check(key=old_key).refusal == "revoked"
+    assert portal_link_check(key=new_key).ok
+
+    dave_client.post(OTHER, {"link_validity_days": "14"})
+    assert not PortalSettings.load().one_link_per_debtor
 
 
 def test_it_shows_the_current_link_validity(dave_client):
@@ -507,3 +530,29 @@ def test_it_refuses_an_empty_form_with_errors_rather_than_ignoring_it(dave_clien
         assert response.status_code == 400, url
         assert "This field is required." in response.content.decode(), url
     assert type_named("promise").name_nl == "Ik ga betalen"
+
+
+def test_it_says_which_fields_the_workflow_needs_and_keeps_them_visible(dave_client):
+    promise = type_named("promise")
+    date_field = field_of("promise", "promised_date")
+    page = dave_client.get(edit_url(promise)).content.decode()
+
+    assert "Needed by the workflow: always visible and required." in page
+    visible = re.search(rf'<input[^>]*name="field-{date_field.pk}-visible"[^>]*>', page).group(0)
+    assert "disabled" in visible and "checked" in visible
+
+    # A posted change to the disabled checkboxes (a tampered form) does not reach the field.
+    response = dave_client.post(
+        edit_url(promise),
+        form_data(promise, field_promised_date__visible=False, field_promised_date__optional="on"),
+    )
+
+    assert response.status_code == 302
+    date_field.refresh_from_db()
+    assert date_field.visible and not date_field.optional
+
+
+def test_it_lets_an_optional_field_of_the_same_page_be_hidden(dave_client):
+    complaint = type_named("complaint")
+    page = dave_client.get(edit_url(complaint)).content.decode()
+    assert "Needed by the workflow" not in page

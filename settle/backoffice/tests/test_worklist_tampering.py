@@ -52,7 +52,7 @@ class ErrorTexts(HTMLParser):
         classes = (dict(attrs).get("class") or "").split()
         if self.depth:
             self.depth += 1
-        elif "errors" in classes or "message--error" in classes:
+        elif {"errors", "error-summary", "message--error"} & set(classes):
             self.depth = 1
             self.texts.append("")
 

@@ -9,11 +9,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from settle.arrangements import selectors
+from settle.arrangements.instalments import arrangement_end
 from settle.arrangements.models import ArrangementState, PaymentArrangement
 from settle.arrangements.policy import failure_texts
 from settle.arrangements.services import arrangement_accept, arrangement_decided, arrangement_reject
 from settle.backoffice.decorators import staff_required
-from settle.backoffice.forms_arrangements import ArrangementFilterForm, RejectForm, ScheduleForm
+from settle.backoffice.forms_arrangements import (
+    ArrangementFilterForm,
+    EndForm,
+    RejectForm,
+    ScheduleForm,
+)
 from settle.backoffice.views.worklist import task_page
 from settle.common.errors import ApplicationError
 from settle.worklist.models import Task, TaskKind, TaskState
@@ -46,6 +52,7 @@ def arrangement_page(
     *,
     schedule_form: ScheduleForm | None = None,
     reject_form: RejectForm | None = None,
+    end_form: EndForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The arrangement's page; with a form, that form as it was posted, with its errors."""
@@ -71,6 +78,8 @@ def arrangement_page(
         "review_task": review_task,
         "tasks": arrangement.response.tasks.order_by("-created_at"),
     }
+    if arrangement.state == ArrangementState.ACCEPTED:
+        context["end_form"] = end_form or EndForm()
     if arrangement.state == ArrangementState.UNDER_REVIEW:
         context |= review_forms(
             arrangement, schedule_form=schedule_form, reject_form=reject_form, task_id=None
@@ -181,3 +190,34 @@ def arrangement_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _again(request, arrangement, 400, reject_form=form)
     messages.success(request, _("The proposal has been rejected; the debtor is told why."))
     return _done(arrangement, form.cleaned_data.get("task"))
+
+
+@require_POST
+@staff_required
+def arrangement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    arrangement = get_object_or_404(PaymentArrangement, pk=pk)
+    form = EndForm(request.POST)
+    if arrangement.state != ArrangementState.ACCEPTED:
+        # Ended, completed or defaulted meanwhile: that is what to tell, not the form's input.
+        messages.error(
+            request,
+            _("Only a running arrangement can be ended; this one is %(state)s.")
+            % {"state": arrangement.get_state_display().lower()},
+        )
+        return redirect(arrangement)
+    if not form.is_valid():
+        return arrangement_page(request, arrangement.pk, end_form=form, status=400)
+    try:
+        arrangement_end(
+            arrangement=arrangement, ended_by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as exc:
+        if not exc.errors:
+            return _refused(request, arrangement, exc)
+        for error in exc.errors:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        return arrangement_page(request, arrangement.pk, end_form=form, status=400)
+    messages.success(
+        request, _("The arrangement has been ended; the debtor is told why. Dunning resumes.")
+    )
+    return redirect(arrangement)

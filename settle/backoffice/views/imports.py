@@ -5,12 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from settle.backoffice.decorators import staff_required
 from settle.common.errors import ApplicationError
-from settle.receivables.imports import COLUMNS, REQUIRED_COLUMNS, import_job_create
+from settle.receivables.imports import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    import_job_create,
+    import_jobs_ahead,
+)
 from settle.receivables.models import ImportJob, ImportKind, ImportState
 
 RECENT_IMPORTS = 50
-# A file with thousands of bad lines would make a page no one can read or load.
-ERRORS_SHOWN = 1000
 REFRESH_SECONDS = 2
 
 
@@ -50,8 +53,6 @@ def import_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "refusal": refusal,
-            "errors": refusal.errors[:ERRORS_SHOWN] if refusal else [],
-            "errors_hidden": max(0, len(refusal.errors) - ERRORS_SHOWN) if refusal else 0,
             "jobs": jobs[:RECENT_IMPORTS],
             "columns": [
                 (ImportKind(kind).label, names, REQUIRED_COLUMNS[kind])
@@ -74,6 +75,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "finished": finished,
             "refresh_seconds": REFRESH_SECONDS,
             "error_lines": job.error.splitlines(),
+            "errors": job.line_errors,
+            "errors_hidden": max(0, job.error_count - len(job.line_errors)),
+            "waiting": import_jobs_ahead(job=job) if job.state == ImportState.QUEUED else 0,
         },
     )
     if not finished:

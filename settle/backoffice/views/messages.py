@@ -87,7 +87,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "message": message,
             "kind_label": kind_label(message.kind),
-            "can_retry": message.status == MessageStatus.FAILED,
+            # A message that could not be written from its template has nothing to send.
+            "can_retry": message.status == MessageStatus.FAILED
+            and bool(message.body_text or message.body_html),
         },
     )
 
@@ -205,6 +207,10 @@ def debtor_message_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(debtor.get_absolute_url() + "#send-message")
+    if message.status == MessageStatus.FAILED:
+        # It could not be written from its template; its page says why.
+        messages.error(request, message.last_error)
+        return redirect("backoffice:message_detail", pk=message.pk)
     messages.success(
         request,
         _("Queued: %(kind)s (%(channel)s) to %(recipient)s.")

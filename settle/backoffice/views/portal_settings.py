@@ -136,7 +136,11 @@ def response_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def portal_settings_other(request: HttpRequest) -> HttpResponse:
     current = PortalSettings.load()
     form = PortalSettingsForm(
-        _posted(request), initial={"link_validity_days": current.link_validity_days}
+        _posted(request),
+        initial={
+            "link_validity_days": current.link_validity_days,
+            "one_link_per_debtor": current.one_link_per_debtor,
+        },
     )
     refusal = None
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from settle.correspondence.configuration import template_check
 from settle.correspondence.defaults import default_fields
-from settle.correspondence.kinds import CHANNELS, kind_variable_names
+from settle.correspondence.kinds import CHANNELS, kind_issues_link, kind_variable_names
 from settle.correspondence.models import Channel, Organisation
 from settle.correspondence.smsparts import sms_plain
 from settle.correspondence.variables import message_context, sample_extra
@@ -42,6 +42,7 @@ PARTS = {
     "arrangement_accepted": EMAIL + LETTER,
     "arrangement_under_review": EMAIL,
     "arrangement_rejected": EMAIL + LETTER,
+    "arrangement_ended": EMAIL + LETTER,
     "invoice_copy": EMAIL,
 }
 
@@ -78,6 +79,8 @@ def _source(language: str, kind: str, part: str) -> str:
 
 # A real link: a public base URL, /p/ and a 43-character key.
 LINK = "https://portaal.voorbeeldstad.nl/p/" + "Xq3v_8KpZr2LmN0aBcD4eFgH5iJkL6mNoP7qRsT9uVw"
+# What a message the debtor caused in the portal links to instead: no key of its own.
+NEW_LINK_PAGE = "https://portaal.voorbeeldstad.nl/portal/new-link/"
 ORGANISATION = Organisation(
     name="Woningstichting Voorbeeldstad",
     street="Stationsplein 12",
@@ -110,8 +113,8 @@ def _context(language: str, kind: str, part: str, invoice_count: int = 2, **over
         debtor_name=overrides.pop("debtor_name", "Alice de Vries"),
         debtor_number="D-100234",
         invoices=invoices,
-        link_url=LINK,
-        link_expires_at=timezone.now() + timedelta(days=14),
+        link_url=LINK if kind_issues_link(kind) else NEW_LINK_PAGE,
+        link_expires_at=timezone.now() + timedelta(days=14) if kind_issues_link(kind) else None,
         organisation=ORGANISATION,
         extra=sample_extra(kind, language),
     )
@@ -183,12 +186,19 @@ def test_it_renders_with_realistic_values(language, kind, part, invoice_count):
     assert "{%" not in rendered
     if part == "subject.txt":
         return
-    # Every message leads to the portal, says how long the link works and that it is personal.
+    assert ORGANISATION.name in rendered
+    if not kind_issues_link(kind):
+        # An answer to the debtor's own action carries no key: it leads to the page where a
+        # debtor asks for a new link, and promises no validity it does not have.
+        assert NEW_LINK_PAGE in rendered
+        assert LINK not in rendered
+        return
+    # Every other message leads to the portal, says how long the link works and that it is
+    # personal.
     context = _context(language, kind, part)
     assert LINK in rendered
     assert context["portal_link_validity"] in rendered
     assert context["portal_link_valid_until"] in rendered
-    assert ORGANISATION.name in rendered
 
 
 @pytest.mark.parametrize(("language", "kind", "part"), _files("subject.txt"))

@@ -70,7 +70,8 @@ def choose_type(page: Page, code: str) -> None:
 
 
 def save(page: Page) -> None:
-    page.locator("form.response-form button[type=submit]").click()
+    # Not "Calculate", the arrangement form's second button.
+    page.locator("form.response-form button[type=submit]:not([name=calculate])").click()
 
 
 def field_input(page: Page, code: str, key: str, language: str) -> Locator:

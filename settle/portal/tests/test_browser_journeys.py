@@ -32,6 +32,7 @@ from settle.portal.tests.browser import (
     small_pdf,
 )
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.forms import email_masked
 from settle.responses.models import Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,8 +92,9 @@ def _not_approved(page: Page, visit: Visit) -> None:
 
 
 def _copy_request(page: Page, visit: Visit) -> None:
-    # The address on file is already there; the debtor only checks it.
-    expect(visit.field(page, "copy_request", "email")).to_have_value(visit.debtor.email)
+    # The address on file is only named, masked; left empty, the copy goes there.
+    expect(visit.field(page, "copy_request", "email")).to_have_value("")
+    expect(page.get_by_text(email_masked(visit.debtor.email))).to_be_visible()
 
 
 def _arrangement(page: Page, visit: Visit) -> None:
@@ -151,7 +153,7 @@ JOURNEYS = [
         "copy_request",
         "one",
         _copy_request,
-        lambda v: {"email": v.debtor.email},
+        lambda v: {},
         lambda v: gettext_in(v.language, "Copy requested"),
     ),
     Journey(

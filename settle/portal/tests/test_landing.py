@@ -140,7 +140,7 @@ def test_it_shows_no_other_personal_data(client, carol):
 def test_it_escapes_what_an_import_or_a_debtor_wrote(carol_client, carol):
     InvoiceFactory(debtor=carol, number="<script>alert(1)</script>")
     invoice = InvoiceFactory(debtor=carol)
-    _respond(carol, [invoice], "promise", {"promised_date": "<script>alert(2)</script>"}, "k")
+    _respond(carol, [invoice], "complaint", {"text": "<script>alert(2)</script>"}, "k")
 
     html = text_of(carol_client.get(HOME))
 

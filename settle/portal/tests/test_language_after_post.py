@@ -1,5 +1,6 @@
 """The portal's language switch on a response page with errors (shown in answer to a POST)
-returns to a page that answers a GET: the page the form came from, else the portal's home."""
+returns to a page that answers a GET: the same response page, with what was typed kept in the
+session (settle/responses/drafts.py), never an address from a Referer."""
 
 import html
 import re
@@ -39,33 +40,31 @@ def refused_response(client, invoice, **headers):
     return page
 
 
-def test_it_returns_to_the_portal_home_after_a_refused_response(client, alice):
+def test_it_stays_on_the_response_page_after_a_refused_response(client, alice):
     sign_in(client, alice)
+    invoice = InvoiceFactory(debtor=alice)
+    same_page = f"{RESPOND}?invoice={invoice.pk}&type=complaint&draft=1"
 
-    page = refused_response(client, InvoiceFactory(debtor=alice))
+    page = refused_response(client, invoice)
 
-    assert language_next(page) == HOME
+    assert language_next(page) == same_page
     switched = client.post(
         reverse("set_language"), {"language": "en", "next": language_next(page)}, follow=True
     )
     assert switched.status_code == 200
-    assert switched.redirect_chain == [(HOME, 302)]
+    assert switched.redirect_chain == [(same_page, 302)]
     assert '<html lang="en">' in text_of(switched)
+    assert 'aria-invalid="true"' in text_of(switched)
 
 
-def test_it_returns_to_the_response_page_it_came_from(client, alice):
+def test_it_stays_on_the_response_page_whatever_page_it_came_from(client, alice):
     sign_in(client, alice)
     invoice = InvoiceFactory(debtor=alice)
     came_from = f"{RESPOND}?invoice={invoice.pk}&type=complaint"
 
     page = refused_response(client, invoice, referer=f"http://testserver{came_from}")
 
-    assert language_next(page) == came_from
-    switched = client.post(
-        reverse("set_language"), {"language": "en", "next": language_next(page)}, follow=True
-    )
-    assert switched.status_code == 200
-    assert switched.redirect_chain == [(came_from, 302)]
+    assert language_next(page) == came_from + "&draft=1"
 
 
 @pytest.mark.parametrize(
@@ -79,6 +78,8 @@ def test_it_returns_to_the_response_page_it_came_from(client, alice):
 def test_it_ignores_a_referer_from_elsewhere(client, alice, referer):
     sign_in(client, alice)
 
-    page = refused_response(client, InvoiceFactory(debtor=alice), referer=referer)
+    invoice = InvoiceFactory(debtor=alice)
 
-    assert language_next(page) == HOME
+    page = refused_response(client, invoice, referer=referer)
+
+    assert language_next(page) == f"{RESPOND}?invoice={invoice.pk}&type=complaint&draft=1"

@@ -373,3 +373,16 @@ def test_it_settles_a_promise_once_when_a_payment_and_the_check_meet(clock, alic
     response.refresh_from_db()
     assert state_of(response) == PromiseState.BROKEN
     assert Task.objects.filter(response=response).count() == 1
+
+
+def test_it_keeps_a_promise_pending_after_a_part_payment_and_kept_when_paid_in_full(clock, alice):
+    invoice = InvoiceFactory(debtor=alice, number="F-1", amount=Decimal("100.00"))
+    response = promise(alice, [invoice], TODAY + timedelta(days=3))
+
+    payment_book(amount=Decimal("60.00"), date=TODAY, source="bank", debtor=alice)
+    assert state_of(response) == PromiseState.PENDING
+
+    payment_book(amount=Decimal("40.00"), date=TODAY, source="bank", debtor=alice)
+    response.refresh_from_db()
+    assert state_of(response) == PromiseState.KEPT
+    assert response.state == ResponseState.CLOSED

@@ -208,28 +208,36 @@ def test_it_answers_an_unknown_type_in_the_fields_partial_with_a_message(alice_p
     assert dutch(UNAVAILABLE) in partial.content.decode()
 
 
-def test_it_defaults_the_copy_address_to_the_one_on_file(alice_portal, alice):
-    invoice = InvoiceFactory(debtor=alice)
-
-    html = alice_portal.get(RESPOND, {"invoice": invoice.pk, "type": "copy_request"})
-
-    assert 'value="alice@example.test"' in html.content.decode()
-
-
 def test_it_does_not_show_hidden_fields_nor_require_them(alice_portal, alice):
     invoice = InvoiceFactory(debtor=alice)
     ResponseType.objects.get(code="complaint").fields.filter(key="attachment").update(visible=False)
-    ResponseType.objects.get(code="arrangement").fields.filter(key="first_date").update(
-        visible=False
-    )
+    ResponseType.objects.get(code="already_paid").fields.filter(key="amount").update(visible=False)
 
-    html = alice_portal.get(RESPOND, {"invoice": invoice.pk, "type": "arrangement"})
-    assert 'name="f_first_date"' not in html.content.decode()
+    html = alice_portal.get(RESPOND, {"invoice": invoice.pk, "type": "already_paid"})
+    assert 'name="f_amount"' not in html.content.decode()
 
-    saved = post(alice_portal, [invoice], "arrangement", {"instalments": "4"})
+    saved = post(alice_portal, [invoice], "already_paid", {"payment_date": days(-1)})
 
     assert saved.status_code == 302
-    assert Response.objects.get().values == {"instalments": 4}
+    assert Response.objects.get().values == {"payment_date": days(-1)}
+
+
+def test_it_refuses_a_promise_without_a_date_rather_than_invent_one(alice_portal, alice):
+    """Hidden before the workflow's fields were protected (or by a direct database change):
+    the promise is refused with the reason, never made for a date the debtor did not choose."""
+    invoice = InvoiceFactory(debtor=alice)
+    ResponseType.objects.get(code="promise").fields.update(visible=False)
+
+    page = post(alice_portal, [invoice], "promise", {})
+
+    assert page.status_code == 200
+    with translation.override("nl"):
+        label = ResponseType.objects.get(code="promise").fields.get().label
+        expected = gettext("This response needs %(fields)s; it has not been saved.") % {
+            "fields": f"“{label}”"
+        }
+    assert escape(expected) in page.content.decode()
+    assert not Response.objects.exists()
 
 
 # --- Saving ---------------------------------------------------------------------------------
@@ -448,7 +456,8 @@ def test_it_shows_errors_next_to_the_field_in_dutch_for_a_dutch_debtor(alice_por
     html = page.content.decode()
     assert page.status_code == 200
     assert '<ul class="errorlist" id="id_f_email_error"><li>Voer een geldig e-mailadres in.' in html
-    assert 'aria-invalid="true" aria-describedby="id_f_email_error"' in html
+    # The hint (where the copy goes when the field is left empty) and the error, both read out.
+    assert 'aria-invalid="true" aria-describedby="id_f_email_helptext id_f_email_error"' in html
     assert 'value="geen-adres"' in html
 
 

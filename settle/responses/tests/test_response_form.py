@@ -201,15 +201,6 @@ def test_it_refuses_a_bad_email_address(typed):
     assert errors == {"email": ["Enter a valid email address."]}
 
 
-def test_it_fills_in_the_address_on_file_for_a_copy():
-    form = ResponseForm(
-        response_type=ResponseType.objects.get(code="copy_request"),
-        initial_email="alice@example.test",
-    )
-
-    assert 'value="alice@example.test"' in str(form["f_email"])
-
-
 def test_it_offers_the_choices_of_a_choice_field_in_the_active_language():
     rtype = ResponseTypeFactory(code="reason")
     ResponseFieldFactory(

@@ -154,3 +154,36 @@ def test_it_refuses_a_parameter_out_of_range_or_of_another_workflow(code, parame
     assert [error.field for error in refused.value.errors] == [field]
     response_type.refresh_from_db()
     assert response_type.name_en != "Changed"
+
+
+@pytest.mark.parametrize(
+    ("code", "key"),
+    [("promise", "promised_date"), ("arrangement", "instalments"), ("arrangement", "first_date")],
+)
+def test_it_refuses_to_hide_or_make_optional_a_field_the_workflow_needs(code, key):
+    field = ResponseField.objects.get(response_type__code=code, key=key)
+
+    with pytest.raises(ApplicationError) as refusal:
+        response_fields_update(
+            response_type=field.response_type,
+            fields={field.pk: settings_of(field, visible=False, optional=True)},
+        )
+
+    assert {(error.field, error.index) for error in refusal.value.errors} == {
+        ("visible", field.pk),
+        ("optional", field.pk),
+    }
+    field.refresh_from_db()
+    assert field.visible and not field.optional
+
+
+def test_it_still_lets_a_copy_request_hide_its_address():
+    """The copy goes to the debtor's own address when none is given: not a needed field."""
+    email = ResponseField.objects.get(response_type__code="copy_request", key="email")
+
+    response_fields_update(
+        response_type=email.response_type, fields={email.pk: settings_of(email, optional=True)}
+    )
+
+    email.refresh_from_db()
+    assert email.optional

@@ -217,15 +217,15 @@ def test_it_leaves_other_responses_open_when_their_invoices_are_paid(alice):
     assert Task.objects.get().state == TaskState.OPEN
 
 
-PAID_CALLS: list[list[str]] = []
+PAID_CALLS: list[list[tuple[str, str]]] = []
 
 
-def record_paid(*, invoices) -> None:
-    PAID_CALLS.append(sorted(invoice.number for invoice in invoices))
+def record_allocations(*, allocations) -> None:
+    PAID_CALLS.append(sorted((invoice.number, str(amount)) for invoice, amount in allocations))
 
 
-def test_it_tells_the_hooks_which_invoices_a_payment_paid_in_full(alice, settings):
-    settings.SETTLE_ON_INVOICES_PAID = [f"{__name__}.record_paid"]
+def test_it_tells_the_hooks_every_invoice_a_payment_reached_with_its_part(alice, settings):
+    settings.SETTLE_ON_PAYMENT_ALLOCATED = [f"{__name__}.record_allocations"]
     PAID_CALLS.clear()
     for number in ("F-1", "F-2", "F-3"):
         InvoiceFactory(debtor=alice, number=number, amount=Decimal("10.00"))
@@ -233,4 +233,7 @@ def test_it_tells_the_hooks_which_invoices_a_payment_paid_in_full(alice, setting
     payment_book(amount=Decimal("5.00"), date=TODAY, source="bank", debtor=alice)
     payment_book(amount=Decimal("20.00"), date=TODAY, source="bank", debtor=alice)
 
-    assert PAID_CALLS == [["F-1", "F-2"]]
+    assert PAID_CALLS == [
+        [("F-1", "5.00")],
+        [("F-1", "5.00"), ("F-2", "10.00"), ("F-3", "5.00")],
+    ]

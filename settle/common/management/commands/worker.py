@@ -3,6 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from settle.common.checks import production_startup_refuse
 from settle.common.worker import worker_run, worker_run_once
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run one round and exit.")
 
     def handle(self, *args, once: bool = False, **options):
+        production_startup_refuse()
         if once:
             handled = worker_run_once()
             self.stdout.write(f"handled {handled}")

@@ -1,6 +1,7 @@
 import uuid
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -16,23 +17,31 @@ from settle.receivables.models import Debtor
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        # A property: argparse needs a plain string, translated when the command runs.
-        return _(
-            "Create a portal link for a debtor and print its full URL (from SETTLE_BASE_URL) as "
-            "the last line. The link cannot be shown again; only its hash is stored. With "
-            "--send, queue the portal invitation with a new link instead, in the debtor's "
-            "language, and print nothing of the link."
-        )
+        # A property: argparse needs a plain string. The console speaks English, like the README.
+        with translation.override("en"):
+            return _(
+                "Create a portal link for a debtor and print its full URL "
+                "(from SETTLE_BASE_URL) as the last line. The link cannot be shown again; "
+                "only its hash is stored. With "
+                "--send, queue the portal invitation with a new link instead, in the debtor's "
+                "language, and print nothing of the link."
+            )
 
     def add_arguments(self, parser):
-        parser.add_argument("debtor_number", help=_("The debtor's number."))
-        parser.add_argument(
-            "--send",
-            choices=[Channel.EMAIL, Channel.SMS, Channel.LETTER],
-            help=_("Send the invitation by e-mail, SMS or letter."),
-        )
+        with translation.override("en"):
+            parser.add_argument("debtor_number", help=_("The debtor's number."))
+            parser.add_argument(
+                "--send",
+                choices=[Channel.EMAIL, Channel.SMS, Channel.LETTER],
+                help=_("Send the invitation by e-mail, SMS or letter."),
+            )
 
     def handle(self, *args, debtor_number: str, send: str | None = None, **options):
+        # The console speaks English, like the README; a message sent keeps the debtor's language.
+        with translation.override("en"):
+            self._handle(debtor_number=debtor_number, send=send)
+
+    def _handle(self, *, debtor_number: str, send: str | None) -> None:
         number = debtor_number.strip()
         debtor = Debtor.objects.filter(number=number).first()
         if debtor is None:

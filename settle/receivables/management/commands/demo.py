@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from settle.receivables.demo import (
@@ -12,6 +12,7 @@ from settle.receivables.demo import (
     demo_load,
     demo_passwords_reset,
 )
+from settle.receivables.demo_users import demo_users_disable
 from settle.responses.demo import demo_responses_load
 
 
@@ -29,16 +30,40 @@ class Command(BaseCommand):
             action="store_true",
             help="Give the demo users new passwords and print them.",
         )
+        parser.add_argument(
+            "--disable-users",
+            action="store_true",
+            help=(
+                "Switch the demo users off for good (inactive, no password), also in production; "
+                "the rest of the demo data stays."
+            ),
+        )
 
-    def handle(self, *args, reset_passwords: bool, **options):
+    def handle(self, *args, reset_passwords: bool, disable_users: bool, **options):
+        if disable_users:
+            disabled = demo_users_disable()
+            with translation.override("en"):
+                self.stdout.write(
+                    _("Demo users switched off: %(users)s.")
+                    % {"users": ", ".join(disabled) or _("none")}
+                )
+            return
         if settings.PRODUCTION:
-            raise CommandError(_("Demo data is not loaded with SETTLE_ENV=production."))
+            with translation.override("en"):
+                raise CommandError(_("Demo data is not loaded with SETTLE_ENV=production."))
         if reset_passwords and demo_is_loaded():
-            self._print_logins(demo_passwords_reset())
+            passwords = demo_passwords_reset()
+            with translation.override("en"):
+                self._print_logins(passwords)
             return
         with transaction.atomic():
             result = demo_load()
             responses = demo_responses_load(today=timezone.localdate()) if result.loaded else []
+        # The console speaks English, like the README; the data keeps the organisation's language.
+        with translation.override("en"):
+            self._print_result(result, responses)
+
+    def _print_result(self, result, responses: list) -> None:
         if not result.loaded:
             self.stdout.write(_("The demo data is already loaded; nothing was changed."))
             self.stdout.write(

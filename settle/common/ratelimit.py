@@ -1,5 +1,8 @@
 """A fixed-window counter per client address, kept in Django's cache.
 
+Shared by the portal (failed link keys), the API (failed API keys) and the back office's sign-in
+(django-axes asks `client_address` who is signing in).
+
 With several web processes the cache must be shared (set SETTLE_CACHE_URL to Redis, or use the
 database cache) for the limit to hold across processes; the default local-memory cache limits per
 process.
@@ -40,3 +43,8 @@ def rate_limit_reached(request: HttpRequest, *, scope: str, limit: int, window: 
     """Whether the limit is already used up, without counting this request."""
     bucket = int(timezone.now().timestamp()) // window
     return (cache.get(f"rl:{scope}:{client_address(request)}:{bucket}") or 0) >= limit
+
+
+def rate_limit_retry_after(*, window: int = 60) -> int:
+    """Seconds until the current window ends and the count starts again (for Retry-After)."""
+    return window - int(timezone.now().timestamp()) % window
