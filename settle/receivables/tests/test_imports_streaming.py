@@ -110,13 +110,13 @@ def test_it_writes_the_problems_in_the_uploaders_language(bob):
     assert job.line_errors[0]["message"] == "Onbekende debiteur D-NOBODY."
 
 
-LINES = 15_000
+LINES = 20_000
 
 
 def test_it_checks_and_imports_a_long_file_in_bounded_memory(alice, bob):
-    # The whole-file check held every line's row and record: 17 MB for these 15,000
-    # lines (1 MB of CSV). Streaming holds one batch, whatever the file's length. A small
-    # file first, so what any first import loads once (catalogues, caches) is not counted.
+    # The whole-file check held every line's row and record: 17 MB for 15,000 lines (1 MB of
+    # CSV), about 23 MB for these 20,000. Streaming holds one batch, whatever the file's
+    # length. A small file first, so what a first import loads once is not counted.
     import_job_create(kind="invoices", uploaded_file=invoices_file("D-ALICE", 10), user=bob)
     run_worker()
     Invoice.objects.all().delete()
@@ -134,4 +134,4 @@ def test_it_checks_and_imports_a_long_file_in_bounded_memory(alice, bob):
     job.refresh_from_db()
     assert (job.state, job.rows_checked, job.created_count) == (ImportState.DONE, LINES, LINES)
     assert Invoice.objects.count() == LINES
-    assert peak < 12 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
