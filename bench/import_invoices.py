@@ -105,7 +105,7 @@ def settle_import(job_id: int):
     one streaming pass, import it in a second one. Returns the job's counts."""
     from settle.receivables.imports import import_job_process_due
     from settle.receivables.models import ImportJob
-    from settle.receivables.services import UpsertResult
+    from settle.receivables.services.upserts import UpsertResult
 
     while import_job_process_due():
         pass
@@ -131,7 +131,8 @@ def django_setup(url: str) -> None:
 
 def debtors_create(count: int) -> dict[str, int]:
     from settle.receivables.models import Debtor
-    from settle.receivables.services import debtor_records_check, debtors_upsert
+    from settle.receivables.services.checks import debtor_records_check
+    from settle.receivables.services.debtors import debtors_upsert
 
     items = [
         {

@@ -55,7 +55,8 @@ def seed(debtors: int) -> None:
     django.setup()
     from settle.portal.services import portal_link_issue
     from settle.receivables.models import Debtor
-    from settle.receivables.services import debtors_upsert_batch, invoices_upsert_batch
+    from settle.receivables.services.debtors import debtors_upsert_batch
+    from settle.receivables.services.invoices import invoices_upsert_batch
 
     numbers = [f"LOAD-{n:04d}" for n in range(1, debtors + 1)]
     debtors_upsert_batch(

@@ -85,7 +85,8 @@ def server_environment(url: str, port: int, var_dir: Path) -> dict[str, str]:
 def debtor_with_invoices(number: str, count: int, *, answered: int = 0, language: str = "nl"):
     """A debtor with `count` open invoices, the first `answered` of them with an open response."""
     from settle.receivables.models import Debtor, Invoice
-    from settle.receivables.services import debtors_upsert_batch, invoices_upsert_batch
+    from settle.receivables.services.debtors import debtors_upsert_batch
+    from settle.receivables.services.invoices import invoices_upsert_batch
     from settle.responses.models import ResponseType
     from settle.responses.services import response_submit
 

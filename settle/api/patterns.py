@@ -6,7 +6,7 @@ Python also matches other scripts' digits) keep their meaning the same in both l
 
 import re
 
-from settle.receivables.records import DATE_MAX, DATE_MIN
+from settle.receivables.field_checks import DATE_MAX, DATE_MIN
 
 MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 MONEY_RE = re.compile(MONEY_PATTERN)

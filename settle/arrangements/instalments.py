@@ -27,13 +27,14 @@ from settle.arrangements.models import (
     InstalmentState,
     PaymentArrangement,
 )
-from settle.arrangements.services import REASON_LENGTH, arrangement_paid_amount, debtor_tell
-from settle.backoffice.templatetags.money import money
+from settle.arrangements.selectors import arrangement_paid_amount
+from settle.arrangements.services import REASON_LENGTH, debtor_tell
 from settle.common.claims import DEFAULT_LEASE, Lease, claim_due, claim_finish
 from settle.common.errors import ApplicationError, FieldError
+from settle.common.money import money
 from settle.correspondence.kinds import Kind
 from settle.receivables.models import ZERO, Invoice
-from settle.responses import services as responses_services
+from settle.responses import closing as responses_closing
 from settle.responses.models import OnBroken, ResponseState
 from settle.worklist.models import TaskKind
 from settle.worklist.services import task_create, tasks_close_for_response
@@ -136,7 +137,7 @@ def arrangement_end(
             note = _("Arrangement ended early: %(reason)s Dunning resumes.") % {"reason": reason}
         tasks_close_for_response(response=response, outcome=note)
         if response.state == ResponseState.OPEN:
-            responses_services.response_close(response=response, closed_by=ended_by, note=note)
+            responses_closing.response_close(response=response, closed_by=ended_by, note=note)
         debtor_tell(
             arrangement=arrangement,
             kind=Kind.ARRANGEMENT_ENDED,
@@ -205,7 +206,7 @@ def _completed(arrangement: PaymentArrangement, *, now: datetime) -> None:
         note = _("All instalments of the arrangement have been paid.")
     tasks_close_for_response(response=response, outcome=note)
     if response.state == ResponseState.OPEN:
-        responses_services.response_close(response=response, note=note)
+        responses_closing.response_close(response=response, note=note)
 
 
 def _later_cancel(arrangement: PaymentArrangement, *, now: datetime) -> None:
@@ -258,4 +259,4 @@ def _defaulted(arrangement: PaymentArrangement, *, missed: Instalment, paid, now
             )
         elif response.state == ResponseState.OPEN:
             note = f"{note} {_('Dunning resumes.')}"
-            responses_services.response_close(response=response, note=note)
+            responses_closing.response_close(response=response, note=note)

@@ -169,11 +169,12 @@ class Instalment(DueRow):
     )
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
-    class Meta:
+    class Meta(DueRow.Meta):
         ordering = ["arrangement", "number"]
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
         indexes = [
+            *DueRow.Meta.indexes,
             models.Index(
                 fields=["due_at", "id"],
                 condition=Q(state="pending"),

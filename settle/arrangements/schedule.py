@@ -5,6 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 CENT = Decimal("0.01")
+# More instalments than anyone proposes in earnest; a larger number is not worth a schedule.
+MAX_SCHEDULE = 120
+
+Schedule = list[tuple[date, Decimal]]
 
 
 def add_months(start: date, months: int) -> date:

@@ -1,11 +1,12 @@
-"""Reads of arrangements for the back office, with their joins applied."""
+"""Reads of arrangements: for the back office, with their joins applied, and the judgements that
+write nothing (a proposal read and assessed against the policy, the amount paid so far)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,16 +19,81 @@ from settle.arrangements.models import (
     InstalmentState,
     PaymentArrangement,
 )
-from settle.arrangements.policy import failure_texts
-from settle.arrangements.services import (
-    arrangement_paid_amount,
-    arrangement_proposal,
-    proposal_assess,
-)
-from settle.backoffice.templatetags.money import money
+from settle.arrangements.policy import Proposal, failure_texts, policy_check
+from settle.arrangements.schedule import MAX_SCHEDULE, Schedule, schedule_build
+from settle.common.money import money
 from settle.receivables.models import ZERO, Debtor, Invoice
 from settle.responses.hints import FormHint
 from settle.responses.models import Response, ResponseType, WorkflowKind
+
+# A proposed number of instalments is kept as entered up to this, within what the column holds.
+MAX_PROPOSED = 1_000_000
+
+
+def proposal_assess(
+    *, policy: ArrangementPolicy, debtor: Debtor, values: object, total: Decimal, today: date
+) -> tuple[Proposal, list[dict]]:
+    """The debtor's entered values as a proposal, and every rule of `policy` it does not meet
+    (none: accepted at once). The one judgement behind both a new arrangement and the hint the
+    portal's form shows while the debtor types."""
+    proposal = proposal_read(values=values, total=total)
+    return proposal, policy_check(policy=policy, proposal=proposal, debtor=debtor, today=today)
+
+
+def proposal_read(*, values: object, total: Decimal) -> Proposal:
+    """The debtor's entered values as a proposal with its schedule (none if unreadable)."""
+    values = values if isinstance(values, dict) else {}
+    try:
+        count = int(values.get("instalments"))
+    except (TypeError, ValueError):
+        count = 0
+    try:
+        first_date = date.fromisoformat(str(values.get("first_date")))
+    except ValueError:
+        first_date = None
+    schedule = _proposed_schedule(total=total, count=count, first_date=first_date)
+    # Kept as proposed, within what the column holds: it is only shown.
+    count = min(max(count, 0), MAX_PROPOSED)
+    return Proposal(total=total, count=count, first_date=first_date, schedule=schedule)
+
+
+def arrangement_proposal(arrangement: PaymentArrangement) -> Schedule:
+    """The schedule the debtor proposed, rebuilt from what was stored (empty if unreadable)."""
+    return _proposed_schedule(
+        total=arrangement.total,
+        count=arrangement.proposed_count,
+        first_date=arrangement.proposed_first_date,
+    )
+
+
+def _proposed_schedule(*, total: Decimal, count: int, first_date: date | None) -> Schedule:
+    if first_date is None or not 1 <= count <= MAX_SCHEDULE:
+        return []
+    try:
+        return schedule_build(total=total, count=count, first_date=first_date)
+    except ValueError:
+        return []
+
+
+def arrangement_paid_amount(arrangement: PaymentArrangement) -> Decimal:
+    """How much of the arrangement's total has been paid: the total less what its invoices still
+    have open (never below zero nor above the total)."""
+    open_amount = (
+        Invoice.objects.filter(responses=arrangement.response_id).aggregate(
+            open=Sum("open_amount")
+        )["open"]
+        or ZERO
+    )
+    return min(max(arrangement.total - open_amount, ZERO), arrangement.total)
+
+
+def arrangement_decided(arrangement: PaymentArrangement) -> str:
+    """Why no decision can be taken on `arrangement` any more ("" while it waits for one)."""
+    if arrangement.state == ArrangementState.UNDER_REVIEW:
+        return ""
+    return _("This arrangement has already been decided: it is %(state)s.") % {
+        "state": arrangement.get_state_display().lower()
+    }
 
 
 def arrangements_for_list(*, state: str = "") -> QuerySet[PaymentArrangement]:

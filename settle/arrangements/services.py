@@ -1,35 +1,36 @@
 """Payment arrangements: a debtor's proposal, accepted within the policy or reviewed by an
 employee, and the instalments it then runs on (checked in `instalments.py`)."""
 
-import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from settle.arrangements.models import (
-    ArrangementPolicy,
     ArrangementState,
     Instalment,
     PaymentArrangement,
 )
-from settle.arrangements.policy import Proposal, failure_sentence, policy_check, policy_for
-from settle.arrangements.schedule import CENT, add_months, schedule_build
-from settle.backoffice.templatetags.money import money
+from settle.arrangements.policy import Proposal, failure_sentence, policy_for
+from settle.arrangements.schedule import CENT, Schedule, add_months
+from settle.arrangements.selectors import (
+    arrangement_decided,
+    arrangement_proposal,
+    proposal_assess,
+)
 from settle.common.dates import check_time
 from settle.common.errors import ApplicationError, FieldError
-from settle.correspondence.kinds import Kind, kind_channels
-from settle.correspondence.models import Channel
-from settle.correspondence.services import message_send
-from settle.receivables.models import ZERO, Debtor, Invoice
-from settle.responses import services as responses_services
+from settle.common.money import money
+from settle.correspondence.kinds import Kind
+from settle.correspondence.notifications import message_notify
+from settle.receivables.models import ZERO, Invoice
+from settle.responses import closing as responses_closing
 from settle.responses.models import Response, ResponseState
 from settle.worklist.models import Task, TaskKind, TaskState
 from settle.worklist.services import task_complete, task_create
@@ -37,16 +38,9 @@ from settle.worklist.texts import amount as task_amount
 from settle.worklist.texts import day as task_day
 from settle.worklist.texts import layout, sentence
 
-logger = logging.getLogger(__name__)
-
-# More instalments than anyone proposes in earnest; a larger number is not worth a schedule.
-MAX_SCHEDULE = 120
 # No instalment further ahead than this: ten years is beyond any policy a person would set.
 HORIZON_MONTHS = 120
-MAX_PROPOSED = 1_000_000
 REASON_LENGTH = 2000
-
-Schedule = list[tuple[date, Decimal]]
 
 
 def arrangement_start(*, response: Response) -> PaymentArrangement:
@@ -93,63 +87,6 @@ def arrangement_start(*, response: Response) -> PaymentArrangement:
             raise
         return existing
     return arrangement
-
-
-def proposal_assess(
-    *, policy: ArrangementPolicy, debtor: Debtor, values: object, total: Decimal, today: date
-) -> tuple[Proposal, list[dict]]:
-    """The debtor's entered values as a proposal, and every rule of `policy` it does not meet
-    (none: accepted at once). The one judgement behind both a new arrangement and the hint the
-    portal's form shows while the debtor types."""
-    proposal = proposal_read(values=values, total=total)
-    return proposal, policy_check(policy=policy, proposal=proposal, debtor=debtor, today=today)
-
-
-def proposal_read(*, values: object, total: Decimal) -> Proposal:
-    """The debtor's entered values as a proposal with its schedule (none if unreadable)."""
-    values = values if isinstance(values, dict) else {}
-    try:
-        count = int(values.get("instalments"))
-    except (TypeError, ValueError):
-        count = 0
-    try:
-        first_date = date.fromisoformat(str(values.get("first_date")))
-    except ValueError:
-        first_date = None
-    schedule = _proposed_schedule(total=total, count=count, first_date=first_date)
-    # Kept as proposed, within what the column holds: it is only shown.
-    count = min(max(count, 0), MAX_PROPOSED)
-    return Proposal(total=total, count=count, first_date=first_date, schedule=schedule)
-
-
-def arrangement_proposal(arrangement: PaymentArrangement) -> Schedule:
-    """The schedule the debtor proposed, rebuilt from what was stored (empty if unreadable)."""
-    return _proposed_schedule(
-        total=arrangement.total,
-        count=arrangement.proposed_count,
-        first_date=arrangement.proposed_first_date,
-    )
-
-
-def _proposed_schedule(*, total: Decimal, count: int, first_date: date | None) -> Schedule:
-    if first_date is None or not 1 <= count <= MAX_SCHEDULE:
-        return []
-    try:
-        return schedule_build(total=total, count=count, first_date=first_date)
-    except ValueError:
-        return []
-
-
-def arrangement_paid_amount(arrangement: PaymentArrangement) -> Decimal:
-    """How much of the arrangement's total has been paid: the total less what its invoices still
-    have open (never below zero nor above the total)."""
-    open_amount = (
-        Invoice.objects.filter(responses=arrangement.response_id).aggregate(
-            open=Sum("open_amount")
-        )["open"]
-        or ZERO
-    )
-    return min(max(arrangement.total - open_amount, ZERO), arrangement.total)
 
 
 def arrangement_accept(
@@ -206,7 +143,7 @@ def arrangement_reject(
         _review_tasks_complete(arrangement=arrangement, decided_by=decided_by, outcome=outcome)
         response = arrangement.response
         if response.state == ResponseState.OPEN:
-            responses_services.response_close(response=response, closed_by=decided_by, note=outcome)
+            responses_closing.response_close(response=response, closed_by=decided_by, note=outcome)
         debtor_tell(
             arrangement=arrangement,
             kind=Kind.ARRANGEMENT_REJECTED,
@@ -262,15 +199,6 @@ def _locked_for_decision(arrangement: PaymentArrangement) -> PaymentArrangement:
     if refusal := arrangement_decided(locked):
         raise ApplicationError(refusal)
     return locked
-
-
-def arrangement_decided(arrangement: PaymentArrangement) -> str:
-    """Why no decision can be taken on `arrangement` any more ("" while it waits for one)."""
-    if arrangement.state == ArrangementState.UNDER_REVIEW:
-        return ""
-    return _("This arrangement has already been decided: it is %(state)s.") % {
-        "state": arrangement.get_state_display().lower()
-    }
 
 
 def _accepted(
@@ -357,31 +285,21 @@ def _review_tasks_complete(
 def debtor_tell(
     *, arrangement: PaymentArrangement, kind: str, schedule: Schedule, extra: dict | None = None
 ) -> None:
-    """Queue the message of `kind` to the debtor: by e-mail, or by letter for a debtor without an
-    e-mail address when the kind has a letter. A debtor we cannot write to is logged, and the
-    arrangement goes on without the message."""
-    debtor = arrangement.debtor
-    channel = Channel.EMAIL
-    if not debtor.email and Channel.LETTER in kind_channels(kind):
-        channel = Channel.LETTER
-    try:
-        # A savepoint: a message that fails half-way leaves nothing of itself behind.
-        with transaction.atomic():
-            message_send(
-                kind=kind,
-                channel=channel,
-                debtor=debtor,
-                invoices=list(arrangement.response.invoices.order_by("due_date", "number")),
-                extra={
-                    "instalments": [
-                        (number, due_date, amount)
-                        for number, (due_date, amount) in enumerate(schedule, start=1)
-                    ],
-                    "arrangement_total": arrangement.total,
-                    **(extra or {}),
-                },
-                cause=f"arrangement:{arrangement.pk}",
-                idempotency_key=f"{kind}:{arrangement.pk}",
-            )
-    except ApplicationError:
-        logger.warning("arrangement %s: no %s message sent", arrangement.pk, kind, exc_info=True)
+    """Queue the message of `kind` to the debtor (`message_notify`: by e-mail, or by letter for
+    a debtor without an e-mail address when the kind has a letter). A debtor we cannot write to
+    is logged, and the arrangement goes on without the message."""
+    message_notify(
+        debtor=arrangement.debtor,
+        kind=kind,
+        invoices=list(arrangement.response.invoices.order_by("due_date", "number")),
+        extra={
+            "instalments": [
+                (number, due_date, amount)
+                for number, (due_date, amount) in enumerate(schedule, start=1)
+            ],
+            "arrangement_total": arrangement.total,
+            **(extra or {}),
+        },
+        cause=f"arrangement:{arrangement.pk}",
+        idempotency_key=f"{kind}:{arrangement.pk}",
+    )

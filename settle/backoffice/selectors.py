@@ -352,3 +352,18 @@ def debtor_timeline(*, debtor: Debtor, limit: int = TIMELINE_LENGTH) -> list[Tim
     entries = [entry for source in TIMELINE_SOURCES for entry in source(debtor, limit)]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+def task_detail(*, pk: int) -> Task:
+    """One task with its debtor, people, response (type and fields) and invoices, each invoice
+    marked when excluded from dunning; raises Task.DoesNotExist for an unknown id."""
+    invoices = invoices_with_dunning_exclusion(
+        Invoice.objects.select_related("collection_status").order_by("number")
+    )
+    return (
+        Task.objects.select_related("debtor", "assignee", "closed_by", "response__response_type")
+        .prefetch_related(
+            Prefetch("invoices", queryset=invoices), "response__response_type__fields"
+        )
+        .get(pk=pk)
+    )

@@ -13,6 +13,13 @@ def hooks(setting: str) -> list[Callable]:
     return _imported(tuple(getattr(settings, setting, ())))
 
 
+def hook(setting: str, key: str) -> Callable | None:
+    """The function named by dotted path under `key` in the dict `settings.<setting>` (a
+    registry keyed by, e.g., workflow kind), imported once; None when nothing is registered."""
+    path = getattr(settings, setting, {}).get(key)
+    return _imported((path,))[0] if path else None
+
+
 @cache
 def _imported(paths: tuple[str, ...]) -> list[Callable]:
     return [import_string(path) for path in paths]

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 
 
 class TimestampedModel(models.Model):
@@ -23,3 +24,14 @@ class DueRow(TimestampedModel):
 
     class Meta:
         abstract = True
+        # claim_due finds its batch again by lease token on every worker table; only leased rows
+        # carry one, so the index stays small. A subclass's own Meta must inherit this one
+        # (`class Meta(DueRow.Meta)`) and list these indexes again (`*DueRow.Meta.indexes`).
+        # Names are at most 30 characters: "responses_paymentpromise_lease" is the longest.
+        indexes = [
+            models.Index(
+                fields=["lease_token"],
+                condition=Q(lease_token__isnull=False),
+                name="%(app_label)s_%(class)s_lease",
+            ),
+        ]

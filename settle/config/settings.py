@@ -215,14 +215,22 @@ SETTLE_WORKER_TASKS = [
     "settle.arrangements.instalments.instalments_process_due",
 ]
 # Called with `allocations=[(invoice, amount), ...]` (every invoice a payment reached, paid in
-# full or in part) in the payment's transaction (settle.receivables.services.payment_book), so
-# workflows waiting for that money settle at once.
+# full or in part) in the payment's transaction
+# (settle.receivables.services.payments.payment_book), so workflows waiting for that money settle
+# at once.
 SETTLE_ON_PAYMENT_ALLOCATED = [
     "settle.responses.workflows.payment_allocated",
     "settle.arrangements.instalments.payment_allocated",
 ]
 # Why a response cannot be closed by hand now (a workflow still runs on it): see response_hold.
 SETTLE_RESPONSE_HOLDS = ["settle.arrangements.selectors.arrangement_hold"]
+# Why a task cannot be completed by hand now, and what follows a completed task (called in
+# settle.worklist.services.task_complete's transaction): the worklist sits below the responses.
+SETTLE_TASK_HOLDS = ["settle.responses.closing.task_hold"]
+SETTLE_ON_TASK_COMPLETED = ["settle.responses.closing.task_completed"]
+# What starts the workflow of a new response, by workflow kind, where an app above the responses
+# owns it (settle.responses.workflows.workflow_start; the others the responses app runs itself).
+SETTLE_WORKFLOW_STARTERS = {"arrangement": "settle.arrangements.services.arrangement_start"}
 # What a response form shows while the debtor types (settle.responses.hints).
 SETTLE_RESPONSE_FORM_HINTS = ["settle.arrangements.selectors.proposal_hint"]
 # The portal link a message shows (correspondence, below the portal, asks through this):

@@ -8,41 +8,33 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from settle.common.errors import ApplicationError, FieldError
+from settle.correspondence.compose import (
+    CHANNEL_PARTS,
+    PartFailed,
+    message_parts,
+    message_render,
+)
 from settle.correspondence.defaults import default_fields
 from settle.correspondence.kinds import kind_issues_link, kind_variable_names
 from settle.correspondence.letters import letter_fetch_refusals
 from settle.correspondence.models import Channel, Organisation, Template
+from settle.correspondence.qr import iban_normalise
 from settle.correspondence.rendering import (
-    RENDER_ERRORS,
     Problem,
     output_limit,
     render_reason,
-    template_compile,
     template_problems,
-    template_render,
 )
 from settle.correspondence.services import letter_document
-from settle.correspondence.smsparts import SmsSize, sms_plain, sms_size
-from settle.correspondence.variables import (
-    message_context,
-    message_link,
-    sample_context,
-    sample_extra,
-)
+from settle.correspondence.smsparts import SmsSize, sms_size
+from settle.correspondence.variables import message_link, sample_context, sample_extra
 from settle.receivables.models import Debtor, Invoice
 
 MAX_SMS_PARTS = 8
-# Which parts a channel uses, and whether each is HTML.
-CHANNEL_PARTS: dict[str, tuple[tuple[str, bool], ...]] = {
-    Channel.EMAIL: (("subject", False), ("body_text", False), ("body_html", True)),
-    Channel.SMS: (("body_text", False),),
-    Channel.LETTER: (("subject", False), ("body_html", True)),
-}
 OPTIONAL_PARTS = {(Channel.EMAIL, "body_html")}
 SUBJECT_LENGTH = Template._meta.get_field("subject").max_length
 
@@ -64,7 +56,7 @@ def template_check(
     """
     values = {"subject": subject, "body_text": body_text, "body_html": body_html}
     allowed = kind_variable_names(kind)
-    text_sample, html_sample = sample_context(kind, language)
+    sample = text_sample, html_sample = sample_context(kind, language)
     problems: list[Problem] = []
     errors: list[FieldError] = []
     for part, html in CHANNEL_PARTS[channel]:
@@ -91,8 +83,8 @@ def template_check(
     if errors:
         return errors
     if channel == Channel.SMS:
-        rendered = _rendered(body_text, text_sample, channel=channel, part="body_text")
-        size = sms_size(sms_plain(rendered))
+        rendered = message_parts(channel=channel, language=language, texts=values, values=sample)
+        size = sms_size(rendered.body_text)
         if size.parts > MAX_SMS_PARTS:
             errors.append(
                 FieldError(
@@ -102,7 +94,9 @@ def template_check(
                 )
             )
     if channel == Channel.LETTER and fetch_check:
-        body = _rendered(body_html, html_sample, channel=channel, part="body_html")
+        body = message_parts(
+            channel=channel, language=language, texts=values, values=sample
+        ).body_html
         refused = letter_fetch_refusals(_sample_letter(body, subject, language))
         if refused:
             errors.append(
@@ -113,11 +107,6 @@ def template_check(
                 )
             )
     return errors
-
-
-def _rendered(source: str, values: dict, *, channel: str, part: str) -> str:
-    compiled = template_compile(source, html=part == "body_html")
-    return template_render(compiled, values, limit=output_limit(channel=channel, part=part))
 
 
 def _sample_letter(body_html: str, subject: str, language: str) -> str:
@@ -224,41 +213,32 @@ def template_preview(
     )
     if errors:
         return Preview(errors=errors)
-    if debtor is None:
-        text, html = sample_context(kind, language)
-    else:
-        link_url, link_expires_at = message_link(debtor=None, issue=kind_issues_link(kind))
-        text, html = message_context(
-            language=language,
-            debtor_name=debtor.name,
-            debtor_number=debtor.number,
-            invoices=Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number"),
-            link_url=link_url,
-            link_expires_at=link_expires_at,
-            organisation=Organisation.load(),
-            extra=sample_extra(kind, language),
-        )
+    link, invoices, extra = ("", None), Invoice.objects.none(), None
+    if debtor is not None:
+        link = message_link(debtor=None, issue=kind_issues_link(kind))
+        invoices = Invoice.objects.open().filter(debtor=debtor).order_by("due_date", "number")
+        extra = sample_extra(kind, language)
     # The sample passed the checks; a real debtor's values (many more invoices, say) can still
     # reach a limit, which the editor is told about like any other problem.
-    preview = Preview()
-    values = {"subject": subject, "body_text": body_text, "body_html": body_html}
-    for part, is_html in CHANNEL_PARTS[channel]:
-        try:
-            rendered = _rendered(
-                values[part], html if is_html else text, channel=channel, part=part
-            )
-        except RENDER_ERRORS as exc:
-            return Preview(errors=[FieldError(part, str(Problem(part, None, render_reason(exc))))])
-        setattr(preview, part, " ".join(rendered.split()) if part == "subject" else rendered)
+    try:
+        rendered = message_render(
+            kind=kind,
+            channel=channel,
+            language=language,
+            texts={"subject": subject, "body_text": body_text, "body_html": body_html},
+            debtor=debtor,
+            invoices=invoices,
+            link=link,
+            extra=extra,
+        )
+    except PartFailed as exc:
+        problem = Problem(exc.part, None, render_reason(exc.error))
+        return Preview(errors=[FieldError(exc.part, str(problem))])
+    preview = Preview(
+        subject=rendered.subject, body_text=rendered.body_text, body_html=rendered.body_html
+    )
     if channel == Channel.SMS:
-        preview.body_text = sms_plain(preview.body_text)
         preview.sms = sms_size(preview.body_text)
-    if channel == Channel.EMAIL and preview.body_html:
-        with override(language):
-            preview.body_html = render_to_string(
-                "correspondence/email.html",
-                {"subject": preview.subject, "body": preview.body_html, "language": language},
-            )
     return preview
 
 
@@ -271,8 +251,6 @@ def organisation_update(*, values: dict[str, str]) -> Organisation:
     if not cleaned["name"]:
         errors.append(FieldError("name", _("This field is required.")))
     if cleaned["iban"]:
-        from settle.correspondence.qr import iban_normalise
-
         try:
             cleaned["iban"] = iban_normalise(cleaned["iban"])
         except ApplicationError as exc:

@@ -57,10 +57,10 @@ class Message(DueRow):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
+    class Meta(DueRow.Meta):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [*DueRow.Meta.indexes, models.Index(fields=["status", "due_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"

@@ -13,12 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from settle.common.errors import ApplicationError, FieldError
+from settle.correspondence.compose import PartFailed, message_render
 from settle.correspondence.kinds import REMINDER_KINDS, Kind, kind_channels, kind_issues_link
 from settle.correspondence.letters import Payment, Recipient, Sender, letter_html
 from settle.correspondence.models import (
@@ -29,11 +28,9 @@ from settle.correspondence.models import (
     Organisation,
     Template,
 )
-from settle.correspondence.rendering import output_limit, template_compile, template_render
 from settle.correspondence.selectors import template_for, template_uses_link
 from settle.correspondence.sms import phone_e164
-from settle.correspondence.smsparts import sms_plain
-from settle.correspondence.variables import message_context, message_link
+from settle.correspondence.variables import message_link
 from settle.receivables.models import Debtor, Invoice
 
 
@@ -178,19 +175,25 @@ def message_send(
                 link_url, expires_at = message_link(
                     debtor=debtor, issue=issue, created_by=created_by
                 )
-            text, html = message_context(
-                language=language,
-                debtor_name=debtor.name,
-                debtor_number=debtor.number,
-                invoices=invoices,
-                link_url=link_url,
-                link_expires_at=expires_at,
-                organisation=organisation,
-                extra=extra,
-            )
-            subject, body_text, body_html = _render(template, text, html)
-            if channel == Channel.SMS:
-                body_text = sms_plain(body_text)
+            try:
+                rendered = message_render(
+                    kind=kind,
+                    channel=channel,
+                    language=language,
+                    texts=_texts(template),
+                    debtor=debtor,
+                    invoices=invoices,
+                    link=(link_url, expires_at),
+                    organisation=organisation,
+                    extra=extra,
+                )
+            except PartFailed as exc:
+                # Templates are checked when saved; a message says which one broke, and how.
+                raise RenderFailed(
+                    _("The template “%(template)s” cannot be rendered: %(error)s")
+                    % {"template": template, "error": exc.error}
+                ) from exc.error
+            subject, body_text, body_html = rendered.subject, rendered.body_text, rendered.body_html
             if channel == Channel.LETTER:
                 body_html = letter_document(
                     debtor=debtor,
@@ -200,13 +203,6 @@ def message_send(
                     body_html=body_html,
                     language=language,
                 )
-                body_text = ""
-            elif channel == Channel.EMAIL and body_html:
-                with override(language):
-                    body_html = render_to_string(
-                        "correspondence/email.html",
-                        {"subject": subject, "body": body_html, "language": language},
-                    )
             return message_queue(
                 channel=channel,
                 recipient=recipient,
@@ -280,23 +276,12 @@ def _message_failed(*, error: str, invoices: Sequence[Invoice], **fields) -> Mes
     return message
 
 
-def _render(template: Template, text: dict, html: dict) -> tuple[str, str, str]:
-    def part(name: str, values: dict) -> str:
-        compiled = template_compile(getattr(template, name), html=name == "body_html")
-        return template_render(
-            compiled, values, limit=output_limit(channel=template.channel, part=name)
-        )
-
-    try:
-        subject = part("subject", text)
-        body_text = part("body_text", text)
-        body_html = part("body_html", html)
-    except Exception as exc:  # noqa: BLE001 (templates are checked on save; say which one broke)
-        raise RenderFailed(
-            _("The template “%(template)s” cannot be rendered: %(error)s")
-            % {"template": template, "error": exc}
-        ) from exc
-    return " ".join(subject.split()), body_text, body_html
+def _texts(template: Template) -> dict[str, str]:
+    return {
+        "subject": template.subject,
+        "body_text": template.body_text,
+        "body_html": template.body_html,
+    }
 
 
 def letter_document(

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from markupsafe import Markup
 
-from settle.backoffice.templatetags.money import money
 from settle.common.dates import organisation_today
 from settle.common.hooks import hooks
+from settle.common.money import money
 from settle.correspondence.kinds import kind_issues_link
 from settle.correspondence.models import Organisation
 from settle.receivables.models import Debtor, Invoice

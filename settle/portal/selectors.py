@@ -10,11 +10,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from settle.arrangements.models import ArrangementState, InstalmentState
-from settle.backoffice.templatetags.money import money
+from settle.arrangements.status import response_status_text
+from settle.common.money import money
+from settle.portal.models import PortalSettings
 from settle.receivables.models import Debtor, Invoice
 from settle.responses.models import Response, ResponseState, WorkflowKind
 from settle.responses.selectors import invoice_rows_with_status
-from settle.responses.status import arrangement_status_text
 
 # A primary key as it may arrive in a form or query string: plain ASCII digits, short enough to
 # fit a 64-bit column. (str.isdigit() also accepts "²" and other digits int() refuses.)
@@ -68,8 +69,9 @@ class Landing:
 
 def access_landing(*, debtor: Debtor) -> Landing:
     """The landing page's rows (`invoice_rows_with_status`, one query) with the status of each
-    arrangement response told from its arrangement, and the debtor's running arrangements with
-    their schedules: one query more, and only when some invoice has an open response."""
+    arrangement response told from its arrangement (`response_status_text`, the one rule), and
+    the debtor's running arrangements with their schedules: one query more, and only when some
+    invoice has an open response."""
     rows = invoice_rows_with_status(access_open_invoices(debtor=debtor), LANDING_FIELDS)
     if all(row["response_status"] is None for row in rows):
         return Landing(rows=rows, arrangements=[])
@@ -92,6 +94,9 @@ def access_landing(*, debtor: Debtor) -> Landing:
             "invoice__currency",
             "response_id",
             "response__response_type__workflow",
+            "response__values",
+            "response__response_type__name_nl",
+            "response__response_type__name_en",
             "response__arrangement__id",
             "response__arrangement__state",
             "response__arrangement__instalments__number",
@@ -102,6 +107,7 @@ def access_landing(*, debtor: Debtor) -> Landing:
     )
     newest: dict[int, int] = {}
     states: dict[int, str] = {}
+    parts: dict[int, dict[str, Any]] = {}
     running: dict[int, RunningArrangement] = {}
     next_due: dict[tuple[int, int], tuple[date, Decimal, str]] = {}
     for (
@@ -110,6 +116,9 @@ def access_landing(*, debtor: Debtor) -> Landing:
         currency,
         response_id,
         workflow,
+        values,
+        name_nl,
+        name_en,
         arrangement_id,
         state,
         instalment,
@@ -121,6 +130,12 @@ def access_landing(*, debtor: Debtor) -> Landing:
         if workflow != WorkflowKind.ARRANGEMENT or arrangement_id is None:
             continue
         states[response_id] = state
+        parts[response_id] = {
+            "workflow": workflow,
+            "values": values,
+            "name_nl": name_nl,
+            "name_en": name_en,
+        }
         if state != ArrangementState.ACCEPTED or instalment is None:
             continue
         shown = running.setdefault(arrangement_id, RunningArrangement(pk=arrangement_id))
@@ -143,13 +158,12 @@ def access_landing(*, debtor: Debtor) -> Landing:
         if row is None or response_id not in states:
             continue
         upcoming = next_due.get((invoice_id, response_id))
-        text = arrangement_status_text(
-            state=states[response_id],
+        row["response_status"] = response_status_text(
+            **parts[response_id],
+            arrangement_state=states[response_id],
             next_date=upcoming[0] if upcoming else None,
             next_amount=money(upcoming[1], upcoming[2]) if upcoming else "",
         )
-        if text is not None:
-            row["response_status"] = text
     return Landing(rows=rows, arrangements=list(running.values()))
 
 
@@ -160,3 +174,9 @@ def access_selected_invoices(*, debtor: Debtor, ids: Iterable[object]) -> list[I
     if not wanted:
         return []
     return list(access_open_invoices(debtor=debtor).filter(pk__in=wanted))
+
+
+def portal_link_validity_days() -> int:
+    """How many days after today a link issued now stays valid: the portal's own setting, which
+    the correspondence reads only through the portal's link hook (SETTLE_MESSAGE_LINK)."""
+    return PortalSettings.load().link_validity_days

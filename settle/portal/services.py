@@ -29,6 +29,7 @@ from settle.portal.models import (
     PortalSettings,
     RefusalReason,
 )
+from settle.portal.selectors import portal_link_validity_days
 from settle.portal.tokens import key_hash, key_looks_valid, key_new
 from settle.receivables.models import Debtor
 
@@ -87,10 +88,9 @@ def portal_link_for_message(
     if not issue:
         return settings.SETTLE_BASE_URL + reverse("portal:new_link"), None
     if debtor is None:
-        validity_days = PortalSettings.load().link_validity_days
         return (
             settings.SETTLE_BASE_URL + reverse("portal:link", kwargs={"key": "PREVIEW"}),
-            portal_link_expiry(validity_days=validity_days),
+            portal_link_expiry(validity_days=portal_link_validity_days()),
         )
     issued = portal_link_issue(debtor=debtor, created_by=created_by)
     return portal_link_url(key=issued.key), issued.link.expires_at

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from settle.portal import views
-from settle.responses import views as response_views
+from settle.portal import respond, views
 
 app_name = "portal"
 
@@ -12,7 +11,7 @@ urlpatterns = [
     path("portal/signed-out/", views.signed_out, name="signed_out"),
     path("portal/sign-out/", views.sign_out, name="sign_out"),
     path("portal/new-link/", views.new_link, name="new_link"),
-    path("portal/respond/", response_views.respond, name="respond"),
-    path("portal/respond/fields/", response_views.respond_fields, name="respond_fields"),
-    path("portal/respond/hint/", response_views.respond_hint, name="respond_hint"),
+    path("portal/respond/", respond.respond, name="respond"),
+    path("portal/respond/fields/", respond.respond_fields, name="respond_fields"),
+    path("portal/respond/hint/", respond.respond_hint, name="respond_hint"),
 ]

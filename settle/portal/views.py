@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from settle.common.ratelimit import rate_limit_exceeded, rate_limit_reached
-from settle.portal.landing import landing_invoice_list, landing_totals
+from settle.portal.landing import landing_invoices, landing_totals
 from settle.portal.selectors import access_landing
 from settle.portal.services import (
     portal_link_check,
@@ -126,7 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
     landing = access_landing(debtor=request.debtor)
     rows = landing.rows
     context = {
-        "invoice_list": landing_invoice_list(rows),
+        "invoices": landing_invoices(rows),
         "totals": landing_totals(rows),
         "arrangements": landing.arrangements,
     }

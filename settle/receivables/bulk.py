@@ -1,12 +1,12 @@
 """Writing a chunk of upserted rows on PostgreSQL with COPY instead of one parameter per value.
 
-`services._upsert_chunk` decides what to write (new rows, changed rows; identical rows are left
-alone). On PostgreSQL it hands the writing here: new rows go straight into the table with COPY,
-changed rows through a scratch table and one `INSERT ... ON CONFLICT DO UPDATE`. The outcome is
-what `bulk_create(update_conflicts=True)` writes: new rows get the model's defaults and both
-timestamps, changed rows get the columns and `updated_at`, in row order. Building that query
-with a parameter per value and a model instance per row is where a large CSV import otherwise
-spends most of its time.
+`services.upserts._upsert_chunk` decides what to write (new rows, changed rows; identical rows
+are left alone). On PostgreSQL it hands the writing here: new rows go straight into the table
+with COPY, changed rows through a scratch table and one `INSERT ... ON CONFLICT DO UPDATE`. The
+outcome is what `bulk_create(update_conflicts=True)` writes: new rows get the model's defaults
+and both timestamps, changed rows get the columns and `updated_at`, in row order. Building that
+query with a parameter per value and a model instance per row is where a large CSV import
+otherwise spends most of its time.
 
 Table and column names come from the model; values travel only through COPY or as parameters.
 """

@@ -1,38 +1,28 @@
-"""Demo data: an organisation's debtors, invoices and payments, for trying Settle out.
+"""Demo data of receivables: an organisation's debtors, invoices and payments.
 
 Everything is drawn from one fixed seed and placed relative to today, so every load gives the same
 debtors and amounts, with invoices in every state (not yet due, a few days late, months late,
 partly paid, paid) and every collection status. All of it goes in through the same services as
-an import or a payment would. Only the passwords of the two demo users are random: they are
-printed once, when they are set.
+an import or a payment would. The demo as a whole (these rows, the organisation, the users and the
+debtors' responses) is composed above every app, in settle.backoffice.demo.
 """
 
 import random
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
-
 from settle.common.errors import ApplicationError
 from settle.receivables.models import Debtor, PaymentSource
-from settle.receivables.services import (
-    debtor_records_check,
-    debtors_upsert,
-    invoice_records_check,
-    invoices_upsert,
-    payment_book,
-)
+from settle.receivables.services.checks import debtor_records_check, invoice_records_check
+from settle.receivables.services.debtors import debtors_upsert
+from settle.receivables.services.invoices import invoices_upsert
+from settle.receivables.services.payments import payment_book
 
 SEED = 8142
 INVOICE_COUNT = 200
 # The first demo debtor; if it exists, the demo data has been loaded.
 MARKER_NUMBER = "DEMO-1001"
-STAFF_USERNAME = "medewerker"
-ADMIN_USERNAME = "beheerder"
 CENT = Decimal("0.01")
 
 # name, person?, language, country (NL unless given), delivery method
@@ -128,15 +118,6 @@ LATENESS = [(30, -29, -1), (20, 1, 14), (25, 15, 60), (25, 61, 270)]
 
 
 @dataclass
-class DemoResult:
-    loaded: bool
-    debtors: int = 0
-    invoices: int = 0
-    payments: int = 0
-    passwords: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class _Invoice:
     debtor: int
     issue_date: date
@@ -152,102 +133,35 @@ def demo_is_loaded() -> bool:
     return Debtor.objects.filter(number=MARKER_NUMBER).exists()
 
 
-def demo_load(*, today: date | None = None) -> DemoResult:
-    """Load the demo organisation once; a second call changes nothing and says so.
+@dataclass
+class DemoReceivables:
+    debtors: int
+    invoices: int
+    payments: int
 
-    Creates about 40 debtors, 200 invoices and their payments (through the receivables services)
-    and the users `medewerker` (employee) and `beheerder` (administrator) with fresh random
-    passwords, which the result carries so the caller can show them once.
+
+def demo_receivables_load(*, today: date) -> DemoReceivables:
+    """Load the demo's debtors, invoices and payments (through the receivables services).
+
+    The caller checks `demo_is_loaded()` first and runs this in its transaction: a second load
+    would book the payments again.
     """
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        if demo_is_loaded():
-            return DemoResult(loaded=False)
-        rng = random.Random(SEED)
-        debtor_items = _debtor_items(rng)
-        plain = [{k: v for k, v in d.items() if not k.startswith("_")} for d in debtor_items]
-        records, errors = debtor_records_check(enumerate(plain))
-        if errors:
-            raise ApplicationError("demo debtors do not pass the check", errors=errors)
-        debtors_upsert(records=records)
-        invoices = _invoices(rng, debtor_items, today=today)
-        invoice_records, errors = invoice_records_check(
-            enumerate(_invoice_items(invoices, debtor_items))
-        )
-        if errors:
-            raise ApplicationError("demo invoices do not pass the check", errors=errors)
-        invoices_upsert(records=invoice_records)
-        payments = _payments_book(rng, invoices, debtor_items)
-        _organisation_fill()
-        passwords = _users_create()
-    return DemoResult(
-        loaded=True,
-        debtors=len(debtor_items),
-        invoices=len(invoices),
-        payments=payments,
-        passwords=passwords,
+    rng = random.Random(SEED)
+    debtor_items = _debtor_items(rng)
+    plain = [{k: v for k, v in d.items() if not k.startswith("_")} for d in debtor_items]
+    records, errors = debtor_records_check(enumerate(plain))
+    if errors:
+        raise ApplicationError("demo debtors do not pass the check", errors=errors)
+    debtors_upsert(records=records)
+    invoices = _invoices(rng, debtor_items, today=today)
+    invoice_records, errors = invoice_records_check(
+        enumerate(_invoice_items(invoices, debtor_items))
     )
-
-
-def _organisation_fill() -> None:
-    # The sender of the demo's correspondence; the IBAN is the well-known example from the
-    # IBAN standard, so a scanned QR code cannot pay a real account.
-    from settle.correspondence.configuration import organisation_update
-
-    organisation_update(
-        values={
-            "name": "Groothandel De Molen BV",
-            "street": "Molenweg 12",
-            "postal_code": "3512 AB",
-            "city": "Utrecht",
-            "email": "debiteuren@demo-molen.example",
-            "phone": "030 123 45 67",
-            "website": "www.demo-molen.example",
-            "iban": "NL91ABNA0417164300",
-            "bic": "ABNANL2A",
-        }
-    )
-
-
-def demo_passwords_reset() -> dict[str, str]:
-    """Give the two demo users new random passwords (creating them if they are gone)."""
-    with transaction.atomic():
-        return _users_create()
-
-
-def demo_email(username: str) -> str:
-    """The e-mail address the demo gives its user `username` (how its users are recognised)."""
-    return f"{username}@example.nl"
-
-
-def _password() -> str:
-    # Random (never from the seeded generator), easy to type: four groups of four.
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
-
-
-def _users_create() -> dict[str, str]:
-    user_model = get_user_model()
-    people = [
-        (STAFF_USERNAME, "Mila", "de Wit", False),
-        (ADMIN_USERNAME, "Bram", "Hoekstra", True),
-    ]
-    passwords = {}
-    for username, first_name, last_name, superuser in people:
-        user, _created = user_model.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "email": demo_email(username),
-                "is_staff": True,
-                "is_superuser": superuser,
-            },
-        )
-        passwords[username] = _password()
-        user.set_password(passwords[username])
-        user.save(update_fields=["password"])
-    return passwords
+    if errors:
+        raise ApplicationError("demo invoices do not pass the check", errors=errors)
+    invoices_upsert(records=invoice_records)
+    payments = _payments_book(rng, invoices, debtor_items)
+    return DemoReceivables(debtors=len(debtor_items), invoices=len(invoices), payments=payments)
 
 
 def _slug(name: str) -> str:

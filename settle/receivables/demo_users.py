@@ -1,11 +1,58 @@
-"""The demo's users in a database that is to go into production: recognising and disabling them."""
+"""The demo's users: an employee and an administrator with random passwords, printed once when
+they are set; and, in a database that is to go into production, recognising and disabling them."""
+
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.db.models import Q
 
-from settle.receivables.demo import ADMIN_USERNAME, STAFF_USERNAME, demo_email
+STAFF_USERNAME = "medewerker"
+ADMIN_USERNAME = "beheerder"
+
+
+def demo_email(username: str) -> str:
+    """The e-mail address the demo gives its user `username` (how its users are recognised)."""
+    return f"{username}@example.nl"
+
+
+def _password() -> str:
+    # Random (never from the demo's seeded generator), easy to type: four groups of four.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def demo_users_create() -> dict[str, str]:
+    """Create the demo's employee and administrator if they are missing and give both a new
+    random password. Returns the passwords by username, for the caller to show once."""
+    user_model = get_user_model()
+    people = [
+        (STAFF_USERNAME, "Mila", "de Wit", False),
+        (ADMIN_USERNAME, "Bram", "Hoekstra", True),
+    ]
+    passwords = {}
+    for username, first_name, last_name, superuser in people:
+        user, _created = user_model.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": demo_email(username),
+                "is_staff": True,
+                "is_superuser": superuser,
+            },
+        )
+        passwords[username] = _password()
+        user.set_password(passwords[username])
+        user.save(update_fields=["password"])
+    return passwords
+
+
+def demo_passwords_reset() -> dict[str, str]:
+    """Give the two demo users new random passwords (creating them if they are gone)."""
+    with transaction.atomic():
+        return demo_users_create()
 
 
 def _demo_users():

@@ -36,16 +36,12 @@ from django.utils.translation import ngettext
 from settle.common.claims import claim_due, claim_extend, claim_finish
 from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.csvfiles import COLUMNS, REQUIRED_COLUMNS, csv_rows, refusal
+from settle.receivables.field_checks import NUMBER_RE
 from settle.receivables.models import ImportJob, ImportKind, ImportState
-from settle.receivables.records import NUMBER_RE
-from settle.receivables.services import (
-    UPSERT_CHUNK,
-    UpsertResult,
-    debtor_records_check,
-    debtors_upsert,
-    invoice_records_check,
-    invoices_upsert,
-)
+from settle.receivables.services.checks import debtor_records_check, invoice_records_check
+from settle.receivables.services.debtors import debtors_upsert
+from settle.receivables.services.invoices import invoices_upsert
+from settle.receivables.services.upserts import UPSERT_CHUNK, UpsertResult
 
 __all__ = [
     "COLUMNS",

@@ -266,7 +266,7 @@ class ImportJob(DueRow):
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(DueRow.Meta):
         ordering = ["-created_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")

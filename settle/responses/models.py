@@ -227,23 +227,18 @@ class PaymentPromise(DueRow):
     )
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
-    class Meta:
+    class Meta(DueRow.Meta):
         ordering = ["due_at", "pk"]
         verbose_name = _("payment promise")
         verbose_name_plural = _("payment promises")
         indexes = [
+            *DueRow.Meta.indexes,
             # The worker's claim walks pending promises by due time; kept and broken ones (the
             # great majority after a while) are not in this index at all.
             models.Index(
                 fields=["due_at", "id"],
                 condition=Q(state="pending"),
                 name="promise_pending_due",
-            ),
-            # claim_due finds its batch again by lease token; only leased rows carry one.
-            models.Index(
-                fields=["lease_token"],
-                condition=Q(lease_token__isnull=False),
-                name="promise_leased",
             ),
         ]
         constraints = [

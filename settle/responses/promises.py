@@ -9,7 +9,6 @@ whether two workers run, a worker dies halfway (the batch rolls back and is clai
 its lease runs out) or a payment keeps the promise at the same moment (`promises_keep`).
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -30,8 +29,9 @@ from settle.common.dates import check_time, iso_date
 from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel
-from settle.correspondence.services import message_send
+from settle.correspondence.notifications import message_notify
 from settle.receivables.models import ZERO, Debtor, Invoice
+from settle.responses.closing import responses_close
 from settle.responses.models import (
     OnBroken,
     PaymentPromise,
@@ -40,14 +40,11 @@ from settle.responses.models import (
     ResponseState,
     ResponseType,
 )
-from settle.responses.services import responses_close
 from settle.worklist.models import TaskKind
 from settle.worklist.services import TaskDraft, tasks_create
 from settle.worklist.texts import amount as task_amount
 from settle.worklist.texts import day as task_day
 from settle.worklist.texts import layout, sentence
-
-logger = logging.getLogger(__name__)
 
 CHECK_BATCH = 2000
 # Not renewed: the batch is settled in one transaction that locks its rows (PostgreSQL) or the
@@ -119,22 +116,17 @@ def promise_start(*, response: Response, invoices: Sequence[Invoice]) -> Payment
 def _promise_message(
     promise: PaymentPromise, *, kind: str, invoices: Sequence[Invoice], key: str
 ) -> None:
-    debtor = promise.debtor
-    if not debtor.email:
-        return
-    try:
-        message_send(
-            kind=kind,
-            channel=Channel.EMAIL,
-            debtor=debtor,
-            invoices=invoices,
-            extra={"promise_date": promise.promised_date, "promise_amount": promise.amount},
-            cause=f"response:{promise.response_id}",
-            idempotency_key=key,
-        )
-    except ApplicationError:
-        # An address the outbox refuses must not undo the promise or its check.
-        logger.warning("promise %s: no %s message sent", promise.pk, kind, exc_info=True)
+    # By e-mail only: a debtor without an address hears of their promise in the portal (and of
+    # a broken one from the reminders that follow), not by a letter of its own.
+    message_notify(
+        debtor=promise.debtor,
+        kind=kind,
+        channels=(Channel.EMAIL,),
+        invoices=invoices,
+        extra={"promise_date": promise.promised_date, "promise_amount": promise.amount},
+        cause=f"response:{promise.response_id}",
+        idempotency_key=key,
+    )
 
 
 def promises_process_due(*, limit: int = CHECK_BATCH) -> int:

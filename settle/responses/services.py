@@ -1,20 +1,16 @@
-"""Responses: a debtor's answer on one or more of their open invoices, and its closing."""
+"""Responses: a debtor's answer on one or more of their open invoices (its closing is in
+closing.py, which the workflows started here use too)."""
 
-import logging
 from collections.abc import Mapping, Sequence
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from settle.common.errors import ApplicationError, FieldError
-from settle.common.hooks import hooks
 from settle.correspondence.kinds import Kind
-from settle.correspondence.models import Channel
-from settle.correspondence.services import message_send
+from settle.correspondence.notifications import message_notify
 from settle.receivables.models import Debtor, Invoice
 from settle.responses.configuration import WORKFLOW_REQUIRED_FIELDS
 from settle.responses.models import (
@@ -26,8 +22,7 @@ from settle.responses.models import (
     WorkflowKind,
 )
 from settle.responses.uploads import validate_upload
-
-logger = logging.getLogger(__name__)
+from settle.responses.workflows import workflow_start
 
 SUBMISSION_KEY_MAX = Response._meta.get_field("submission_key").max_length
 # Workflows that send the debtor their own confirmation instead of "response received".
@@ -99,9 +94,6 @@ def response_submit(
                 stored.append(attachment.file.name)
                 attachment.save()
             _response_confirm(response=response, invoices=invoices)
-            # Imported here: the workflows close responses with this module's services.
-            from settle.responses.workflows import workflow_start
-
             workflow_start(response=response)
     except Exception as error:
         # The rows are rolled back; the files written for them must not linger without a row.
@@ -164,74 +156,17 @@ def _arrangement_overlap_refuse(
 def _response_confirm(*, response: Response, invoices: Sequence[Invoice]) -> None:
     """Queue the "response received" e-mail with the response, when the debtor has an address;
     a debtor without one simply sees the confirmation in the portal. A promise or an arrangement
-    is confirmed by its own workflow, with its date or schedule, instead."""
-    debtor = response.debtor
+    is confirmed by its own workflow, with its date or schedule, instead. An address that the
+    outbox refuses does not cost the debtor their response (`message_notify`)."""
     response_type = response.response_type
-    if not debtor.email or response_type.workflow in OWN_CONFIRMATION:
+    if response_type.workflow in OWN_CONFIRMATION:
         return
-    name = response_type.name_en if debtor.language == "en" else response_type.name_nl
-    try:
-        message_send(
-            kind=Kind.RESPONSE_RECEIVED,
-            channel=Channel.EMAIL,
-            debtor=debtor,
-            invoices=invoices,
-            extra={"response_type": name},
-            cause=f"response:{response.pk}",
-            idempotency_key=f"response-received:{response.pk}",
-        )
-    except ApplicationError:
-        # An address that the outbox refuses must not cost the debtor their response.
-        logger.warning("response %s: no confirmation sent", response.pk, exc_info=True)
-
-
-def response_hold(*, response: Response) -> str:
-    """Why an employee cannot close `response` by hand now, or "" when they can: a workflow
-    still running on it (an arrangement under review or running) says so through the functions
-    in settings.SETTLE_RESPONSE_HOLDS."""
-    for hold in hooks("SETTLE_RESPONSE_HOLDS"):
-        if reason := hold(response=response):
-            return reason
-    return ""
-
-
-def response_close(
-    *,
-    response: Response,
-    closed_by: AbstractBaseUser | None = None,
-    note: str = "",
-    by_hand: bool = False,
-) -> Response:
-    """Close an open response, once; its invoices are no longer excluded from dunning by it.
-
-    Closing a response that is already closed is refused, so two employees closing the same
-    response at the same moment cannot overwrite each other's note. Closed `by_hand` (by an
-    employee, not by its workflow), a response that a workflow holds is refused with the reason.
-    """
-    with transaction.atomic():
-        if by_hand and (reason := response_hold(response=response)):
-            raise ApplicationError(reason)
-        updated = Response.objects.filter(pk=response.pk, state=ResponseState.OPEN).update(
-            state=ResponseState.CLOSED,
-            closed_at=timezone.now(),
-            closed_by=closed_by,
-            close_note=note.strip(),
-            updated_at=timezone.now(),
-        )
-        if not updated:
-            raise ApplicationError(_("This response has already been closed."))
-    response.refresh_from_db()
-    return response
-
-
-def responses_close(*, response_ids: Sequence[int], note: str) -> int:
-    """Close those of `response_ids` that are still open, with `note`, in one statement; for
-    responses that settle themselves (a promise kept, a payment arrived). In the caller's
-    transaction. Returns how many were closed; one closed meanwhile by someone else keeps that
-    person's note."""
-    if not response_ids:
-        return 0
-    now = timezone.now()
-    return Response.objects.filter(pk__in=response_ids, state=ResponseState.OPEN).update(
-        state=ResponseState.CLOSED, closed_at=now, close_note=note.strip(), updated_at=now
+    name = response_type.name_en if response.debtor.language == "en" else response_type.name_nl
+    message_notify(
+        debtor=response.debtor,
+        kind=Kind.RESPONSE_RECEIVED,
+        invoices=invoices,
+        extra={"response_type": name},
+        cause=f"response:{response.pk}",
+        idempotency_key=f"response-received:{response.pk}",
     )

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from settle.common.dates import iso_date
-from settle.common.errors import ApplicationError
+from settle.common.hooks import hook
 from settle.correspondence.kinds import Kind
-from settle.correspondence.models import Channel
-from settle.correspondence.services import Attachment, message_send
+from settle.correspondence.notifications import message_notify
+from settle.correspondence.services import Attachment
 from settle.receivables.models import ZERO, Invoice
+from settle.responses.closing import response_close, responses_close
 from settle.responses.models import (
     FieldKind,
     Response,
@@ -31,7 +32,6 @@ from settle.responses.models import (
     WorkflowKind,
 )
 from settle.responses.promises import promise_start, promises_keep
-from settle.responses.services import response_close, responses_close
 from settle.worklist.models import TaskKind
 from settle.worklist.services import (
     task_create,
@@ -56,18 +56,17 @@ TASK_KINDS = {
 
 def workflow_start(*, response: Response) -> None:
     """Start what the response's type does with a new response: a promise with its check, the
-    invoice copies, a payment arrangement, or a task for a person. In the caller's transaction,
-    after the response, its invoices and its attachments have been stored."""
+    invoice copies, a payment arrangement (settings.SETTLE_WORKFLOW_STARTERS), or a task for a
+    person. In the caller's transaction, after the response, its invoices and its attachments
+    have been stored."""
     workflow = response.response_type.workflow
     invoices = list(response.invoices.order_by("due_date", "number"))
     if workflow == WorkflowKind.PROMISE:
         promise_start(response=response, invoices=invoices)
         return
-    if workflow == WorkflowKind.ARRANGEMENT:
-        # Imported here: the arrangements app builds on the responses app, not the reverse.
-        from settle.arrangements.services import arrangement_start
-
-        arrangement_start(response=response)
+    # A workflow that an app above owns (the arrangements) is registered in settings.
+    if starter := hook("SETTLE_WORKFLOW_STARTERS", workflow):
+        starter(response=response)
         return
     with translation.override(settings.LANGUAGE_CODE):
         if workflow == WorkflowKind.COPY_REQUEST:
@@ -158,24 +157,22 @@ def _copy_request_start(*, response: Response, invoices: Sequence[Invoice]) -> N
     without = [invoice for invoice, content in documents if content is None]
     recipient = str(response.values.get("email") or "").strip()
     if with_document:
-        try:
-            message_send(
-                kind=Kind.INVOICE_COPY,
-                channel=Channel.EMAIL,
-                debtor=response.debtor,
-                invoices=with_document,
-                cause=f"response:{response.pk}",
-                idempotency_key=f"invoice-copy:{response.pk}",
-                recipient=recipient,
-                attachments=[
-                    # A number may hold a slash; a file name may not.
-                    Attachment(filename=f"{invoice.number.replace('/', '-')}.pdf", content=content)
-                    for invoice, content in documents
-                    if content is not None
-                ],
-            )
-        except ApplicationError:
-            logger.warning("response %s: copies not sent", response.pk, exc_info=True)
+        sent = message_notify(
+            debtor=response.debtor,
+            kind=Kind.INVOICE_COPY,
+            invoices=with_document,
+            cause=f"response:{response.pk}",
+            idempotency_key=f"invoice-copy:{response.pk}",
+            recipient=recipient,
+            attachments=[
+                # A number may hold a slash; a file name may not.
+                Attachment(filename=f"{invoice.number.replace('/', '-')}.pdf", content=content)
+                for invoice, content in documents
+                if content is not None
+            ],
+        )
+        if sent is None:
+            # Not sent (logged): a person sends every copy instead.
             without = list(invoices)
     if not without:
         response_close(

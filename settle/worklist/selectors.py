@@ -1,5 +1,6 @@
-"""Reads of the worklist: the tasks an employee sees, one task with what its page shows, and the
-figures of the overview. Each costs the same few queries however many tasks there are."""
+"""Reads of the worklist: the tasks an employee sees and the figures of the overview. Each costs
+the same few queries however many tasks there are. (One task with what its page shows, which
+marks invoices excluded from dunning by a response, is read above: backoffice.selectors.)"""
 
 from dataclasses import dataclass
 
@@ -8,7 +9,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from settle.receivables.models import Invoice
-from settle.responses.selectors import invoices_with_dunning_exclusion
 from settle.worklist.models import Task, TaskState
 
 MINE, UNASSIGNED, ALL = "mine", "unassigned", "all"
@@ -40,21 +40,6 @@ def tasks_for_worklist(
     if overdue:
         tasks = tasks.filter(state=TaskState.OPEN, due_date__lt=timezone.localdate())
     return tasks.order_by("due_date", "pk")
-
-
-def task_detail(*, pk: int) -> Task:
-    """One task with its debtor, people, response (type and fields) and invoices, each invoice
-    marked when excluded from dunning; raises Task.DoesNotExist for an unknown id."""
-    invoices = invoices_with_dunning_exclusion(
-        Invoice.objects.select_related("collection_status").order_by("number")
-    )
-    return (
-        Task.objects.select_related("debtor", "assignee", "closed_by", "response__response_type")
-        .prefetch_related(
-            Prefetch("invoices", queryset=invoices), "response__response_type__fields"
-        )
-        .get(pk=pk)
-    )
 
 
 def user_has_open_tasks(*, user: AbstractBaseUser) -> bool:

@@ -7,14 +7,15 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from settle.common.errors import ApplicationError, FieldError
+from settle.common.hooks import hooks
 from settle.receivables.models import Debtor, Invoice
-from settle.responses.models import Response, ResponseState
-from settle.worklist.models import Task, TaskKind, TaskState
+from settle.worklist.models import Task, TaskState
 
 OUTCOME_LENGTH = 5000
 
@@ -27,13 +28,14 @@ def task_create(
     params: dict | None = None,
     title: str = "",
     invoices: Sequence[Invoice] = (),
-    response: Response | None = None,
+    response: Model | None = None,
     description: str = "",
 ) -> Task:
     """Put a task on the worklist, unassigned, in the caller's transaction.
 
     `params` says what the task is (see texts.py), so that each reader gets its text in their
-    own language; `title` and `description` are only for a caller without them.
+    own language; `title` and `description` are only for a caller without them. `response` is
+    a responses.Response, typed as any model: the worklist sits below the responses app.
     """
     params = params or {}
     if params:
@@ -120,11 +122,14 @@ def task_complete(
     close_response: bool = True,
     by_hand: bool = False,
 ) -> Task:
-    """Mark a task done with its outcome, once. With `close_response` the response that caused
-    it closes too (unless another open task still needs it), which lifts its dunning exclusion.
+    """Mark a task done with its outcome, once, and tell the apps above (the functions in
+    settings.SETTLE_ON_TASK_COMPLETED, in this transaction): with `close_response` the response
+    that caused it closes too (unless another open task still needs it), which lifts its
+    dunning exclusion.
 
-    Done `by_hand` (an employee's "complete", not a workflow's decision), a review of an
-    arrangement proposal is refused while the proposal waits: it ends by accepting or rejecting.
+    Done `by_hand` (an employee's "complete", not a workflow's decision), a task that a function
+    in settings.SETTLE_TASK_HOLDS holds is refused with its reason: a review of an arrangement
+    proposal ends by accepting or rejecting it while the proposal waits.
     """
     outcome = outcome.strip()
     if len(outcome) > OUTCOME_LENGTH:
@@ -136,13 +141,11 @@ def task_complete(
                 )
             ],
         )
-    # Imported here: the responses app closes tasks itself (tasks_close_for_response).
-    from settle.responses.services import response_close, response_hold
-
     with transaction.atomic():
-        reviewing = by_hand and task.kind == TaskKind.ARRANGEMENT_REVIEW and task.response
-        if reviewing and (reason := response_hold(response=task.response)):
-            raise ApplicationError(reason)
+        if by_hand:
+            for hold in hooks("SETTLE_TASK_HOLDS"):
+                if reason := hold(task=task):
+                    raise ApplicationError(reason)
         updated = Task.objects.filter(pk=task.pk, state=TaskState.OPEN).update(
             state=TaskState.DONE,
             outcome=outcome,
@@ -153,18 +156,18 @@ def task_complete(
         if not updated:
             raise ApplicationError(_("This task is already done."))
         task.refresh_from_db()
-        response = task.response
-        if (
-            close_response
-            and response is not None
-            and response.state == ResponseState.OPEN
-            and not response.tasks.open().exists()
-        ):
-            response_close(response=response, closed_by=closed_by, note=outcome, by_hand=by_hand)
+        for completed in hooks("SETTLE_ON_TASK_COMPLETED"):
+            completed(
+                task=task,
+                closed_by=closed_by,
+                outcome=outcome,
+                close_response=close_response,
+                by_hand=by_hand,
+            )
     return task
 
 
-def tasks_close_for_response(*, response: Response, outcome: str) -> int:
+def tasks_close_for_response(*, response: Model, outcome: str) -> int:
     """Close the open tasks of a response that settled itself (e.g. the payment arrived); the
     caller closes the response. Returns how many tasks were closed."""
     return tasks_close_for_responses(response_ids=[response.pk], outcome=outcome)

@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from settle.backoffice.templatetags.money import money
 from settle.common.languages import in_language
+from settle.common.money import money
 
 
 def task_title(task) -> str:

@@ -6,7 +6,8 @@ from settle.api.bodies import DEBTOR_SHAPE, batch_items, refuse_bad_shapes
 from settle.api.openapi import batch_body
 from settle.api.pagination import paginate
 from settle.api.schemas import DebtorIn, DebtorPage, ErrorOut, PageParams, UpsertOut
-from settle.receivables.services import debtor_records_check, debtors_upsert_batch
+from settle.receivables.services.checks import debtor_records_check
+from settle.receivables.services.debtors import debtors_upsert_batch
 
 router = Router(tags=["debtors"])
 

@@ -6,6 +6,7 @@ from ninja import Query, Router
 from settle.api import selectors
 from settle.api.bodies import INVOICE_SHAPE, batch_items, refuse_bad_shapes
 from settle.api.documents import document_read
+from settle.api.field_types import Text
 from settle.api.openapi import PDF_BODY, batch_body
 from settle.api.pagination import paginate
 from settle.api.schemas import (
@@ -14,15 +15,11 @@ from settle.api.schemas import (
     InvoiceIn,
     InvoiceOut,
     InvoicePage,
-    Text,
     UpsertOut,
 )
 from settle.common.errors import ApplicationError
-from settle.receivables.services import (
-    invoice_document_attach,
-    invoice_records_check,
-    invoices_upsert_batch,
-)
+from settle.receivables.services.checks import invoice_records_check
+from settle.receivables.services.invoices import invoice_document_attach, invoices_upsert_batch
 
 router = Router(tags=["invoices"])
 

@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from settle.api import selectors
 from settle.api.schemas import ErrorOut, PaymentIn, PaymentOut
 from settle.common.errors import AlreadyDone, ApplicationError, FieldError
-from settle.receivables.services import payment_book
+from settle.receivables.services.payments import payment_book
 
 router = Router(tags=["payments"])
 

@@ -4,7 +4,7 @@ import typing
 
 import pytest
 
-from settle.api import schemas
+from settle.api import field_types
 from settle.receivables import models
 
 DEBTOR_FIELDS = {
@@ -100,11 +100,11 @@ def test_it_documents_both_ways_to_send_a_pdf(openapi):
 @pytest.mark.parametrize(
     ("documented", "model"),
     [
-        (schemas.Source, models.PaymentSource),
-        (schemas.State, models.PaymentState),
-        (schemas.Language, models.Language),
-        (schemas.PaymentMethod, models.PaymentMethod),
-        (schemas.DeliveryMethod, models.DeliveryMethod),
+        (field_types.Source, models.PaymentSource),
+        (field_types.State, models.PaymentState),
+        (field_types.Language, models.Language),
+        (field_types.PaymentMethod, models.PaymentMethod),
+        (field_types.DeliveryMethod, models.DeliveryMethod),
     ],
 )
 def test_its_choices_match_the_models(documented, model):

@@ -8,12 +8,12 @@ from django.utils import translation
 
 from settle.arrangements.models import ArrangementState, InstalmentState
 from settle.arrangements.services import arrangement_accept, arrangement_reject
-from settle.arrangements.tests.conftest import invoices_of, propose
+from settle.arrangements.tests.factories import invoices_of, propose
 from settle.common.errors import ApplicationError
 from settle.correspondence.models import Message
+from settle.responses.closing import response_close
 from settle.responses.models import ResponseState
 from settle.responses.selectors import invoices_excluded_from_dunning
-from settle.responses.services import response_close
 from settle.worklist.models import Task, TaskKind, TaskState
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from settle.arrangements.instalments import arrangement_end, instalments_process_due
 from settle.arrangements.models import ArrangementState
-from settle.arrangements.tests.conftest import invoices_of, pay, propose
+from settle.arrangements.tests.factories import invoices_of, pay, propose
 from settle.common.errors import ApplicationError
 from settle.correspondence.models import Message
 from settle.responses.models import ResponseState

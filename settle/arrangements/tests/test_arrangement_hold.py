@@ -9,10 +9,10 @@ from django.utils import translation
 
 from settle.arrangements.models import ArrangementState
 from settle.arrangements.services import arrangement_reject
-from settle.arrangements.tests.conftest import invoices_of, propose
+from settle.arrangements.tests.factories import invoices_of, propose
 from settle.common.errors import ApplicationError
+from settle.responses.closing import response_close
 from settle.responses.models import ResponseState
-from settle.responses.services import response_close
 from settle.worklist.models import Task, TaskKind, TaskState
 from settle.worklist.services import task_complete
 

@@ -15,7 +15,7 @@ from settle.arrangements.models import (
 )
 from settle.arrangements.policy import failure_texts, policy_for
 from settle.arrangements.services import arrangement_start
-from settle.arrangements.tests.conftest import AMSTERDAM, arrangement_type, invoices_of, propose
+from settle.arrangements.tests.factories import AMSTERDAM, arrangement_type, invoices_of, propose
 from settle.common.errors import ApplicationError
 from settle.correspondence.models import Message
 from settle.receivables.tests.factories import DebtorFactory

@@ -1,13 +1,15 @@
 """Two workers checking instalments at the same time, each on its own database connection:
-every instalment changes state once, every arrangement defaults or completes once."""
+every instalment changes state once, every arrangement defaults or completes once (on every
+database); on PostgreSQL both workers also get a share of the rows."""
 
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from settle.arrangements.instalments import instalments_process_due
 from settle.arrangements.models import ArrangementState, Instalment, PaymentArrangement
-from settle.arrangements.tests.conftest import invoices_of, pay, propose
+from settle.arrangements.tests.factories import invoices_of, pay, propose
 from settle.common.tests.threads import in_threads
 from settle.receivables.tests.factories import DebtorFactory
 from settle.responses.models import ResponseState
@@ -48,7 +50,10 @@ def test_two_workers_handle_each_due_instalment_once(travel, settings):
     attempts = list(Instalment.objects.values_list("attempts", flat=True))
     assert max(attempts) == 1, "an instalment was claimed twice"
     assert sum(handled) == attempts.count(1)
-    assert all(handled), "one worker did everything"
+    if connection.vendor == "postgresql":
+        # Only PostgreSQL hands rows to both workers at once (SKIP LOCKED); SQLite has a single
+        # writer, so one worker may take every batch while the other waits: correct, not split.
+        assert all(handled), "one worker did everything"
 
     def outcome(arrangement):
         arrangement.refresh_from_db()

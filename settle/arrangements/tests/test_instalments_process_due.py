@@ -8,7 +8,7 @@ from django.utils import translation
 
 from settle.arrangements.instalments import instalments_process_due, payment_allocated
 from settle.arrangements.models import ArrangementState, Instalment
-from settle.arrangements.tests.conftest import (
+from settle.arrangements.tests.factories import (
     AMSTERDAM,
     arrangement_type,
     invoices_of,

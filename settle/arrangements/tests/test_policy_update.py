@@ -8,7 +8,7 @@ from django.utils import translation
 
 from settle.arrangements.models import ArrangementState
 from settle.arrangements.policy import policy_for, policy_update
-from settle.arrangements.tests.conftest import arrangement_type, invoices_of, propose
+from settle.arrangements.tests.factories import arrangement_type, invoices_of, propose
 from settle.common.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from settle.arrangements.instalments import instalments_process_due
 from settle.arrangements.models import ArrangementState
-from settle.arrangements.tests.conftest import invoices_of, pay, propose
+from settle.arrangements.tests.factories import invoices_of, pay, propose
 from settle.responses.models import ResponseState
 from settle.worklist.models import Task, TaskKind, TaskState
 

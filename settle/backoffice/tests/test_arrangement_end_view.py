@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from settle.arrangements.models import ArrangementState
-from settle.arrangements.tests.conftest import invoices_of, propose
-from settle.backoffice.tests.test_worklist_tampering import errors_after
+from settle.arrangements.tests.factories import invoices_of, propose
+from settle.backoffice.tests.support import errors_after
 from settle.correspondence.models import Message
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from settle.arrangements.models import ArrangementPolicy, ArrangementState, PaymentArrangement
-from settle.backoffice.tests.test_portal_settings import edit_url, form_data, type_named
+from settle.backoffice.tests.support import edit_url, form_data, type_named
 from settle.receivables.tests.factories import InvoiceFactory
 from settle.responses.services import response_submit
 

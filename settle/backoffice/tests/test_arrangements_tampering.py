@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from settle.arrangements.models import ArrangementState, Instalment, PaymentArrangement
+from settle.arrangements.schedule import MAX_SCHEDULE
 from settle.arrangements.services import (
-    MAX_SCHEDULE,
     REASON_LENGTH,
     arrangement_accept,
     arrangement_reject,
 )
-from settle.arrangements.tests.conftest import invoices_of, propose
-from settle.backoffice.tests.test_worklist_tampering import (
+from settle.arrangements.tests.factories import invoices_of, propose
+from settle.backoffice.tests.support import (
     GARBAGE,
     HUGE,
     LONG,
@@ -28,8 +28,8 @@ from settle.backoffice.tests.test_worklist_tampering import (
     shown_errors,
 )
 from settle.correspondence.models import Message
+from settle.responses.closing import response_close
 from settle.responses.models import Response
-from settle.responses.services import response_close
 from settle.worklist.models import Task, TaskKind
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,9 @@ from settle.backoffice.selectors import debtor_timeline
 from settle.portal.models import PortalEvent, PortalLink
 from settle.portal.services import portal_link_issue, portal_link_request, portal_link_revoke
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import Response, ResponseType
-from settle.responses.services import response_close, response_submit
+from settle.responses.services import response_submit
 
 pytestmark = pytest.mark.django_db
 

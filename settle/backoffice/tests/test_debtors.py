@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from settle.receivables.models import DeliveryMethod, PaymentSource
-from settle.receivables.services import payment_book
+from settle.receivables.services.payments import payment_book
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from django.views import defaults
 
-from settle.backoffice.tests.test_worklist_views import action_url, complaint_task
+from settle.backoffice.tests.support import action_url, complaint_task
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,13 @@ from django import forms
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from settle.backoffice.tests.test_portal_settings import edit_url, form_data, type_named
-from settle.backoffice.tests.test_worklist_views import action_url, complaint_task
+from settle.backoffice.tests.support import (
+    action_url,
+    complaint_task,
+    edit_url,
+    form_data,
+    type_named,
+)
 
 pytestmark = pytest.mark.django_db
 

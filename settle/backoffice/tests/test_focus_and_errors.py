@@ -8,8 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from settle.backoffice.tests.test_templates_views import HTMX, template, texts, url
-from settle.backoffice.tests.test_worklist_views import action_url, complaint_task
+from settle.backoffice.tests.support import HTMX, action_url, complaint_task, template, texts, url
 from settle.worklist.models import Task, TaskState
 
 pytestmark = pytest.mark.django_db

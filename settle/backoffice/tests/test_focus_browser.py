@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from settle.backoffice.tests.test_worklist_browser import PASSWORD, axe_violations_in_main
+from settle.backoffice.tests.support import PASSWORD, axe_violations_in_main
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel, Template
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory

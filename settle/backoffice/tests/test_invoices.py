@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from settle.receivables.models import DeliveryMethod, PaymentMethod, PaymentSource
-from settle.receivables.services import invoice_document_attach, payment_book
+from settle.receivables.services.invoices import invoice_document_attach
+from settle.receivables.services.payments import payment_book
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db

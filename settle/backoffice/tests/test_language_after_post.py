@@ -8,8 +8,14 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from settle.backoffice.tests.test_portal_settings import edit_url, form_data, type_named
-from settle.backoffice.tests.test_worklist_views import action_url, complaint_task, detail_url
+from settle.backoffice.tests.support import (
+    action_url,
+    complaint_task,
+    detail_url,
+    edit_url,
+    form_data,
+    type_named,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from settle.backoffice.tests.test_portal_settings import unlabelled_inputs
+from settle.backoffice.tests.support import unlabelled_inputs
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel, Organisation
 from settle.correspondence.services import message_send

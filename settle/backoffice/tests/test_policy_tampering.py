@@ -11,8 +11,15 @@ from django.urls import reverse
 
 from settle.arrangements.models import ArrangementPolicy
 from settle.arrangements.policy import POLICY_LIMITS, policy_update
-from settle.backoffice.tests.test_portal_settings import edit_url, form_data, type_named
-from settle.backoffice.tests.test_worklist_tampering import HUGE, LONG, short, shown_errors
+from settle.backoffice.tests.support import (
+    HUGE,
+    LONG,
+    edit_url,
+    form_data,
+    short,
+    shown_errors,
+    type_named,
+)
 from settle.responses.models import ResponseField, ResponseType
 
 pytestmark = pytest.mark.django_db

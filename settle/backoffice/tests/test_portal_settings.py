@@ -1,20 +1,22 @@
 import re
 import secrets
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from settle.arrangements.policy import POLICY_LIMITS
-from settle.arrangements.selectors import policy_shown
+from settle.backoffice.tests.support import (
+    edit_url,
+    form_data,
+    type_named,
+    unlabelled_inputs,
+)
 from settle.portal.models import PortalSettings
 from settle.portal.services import portal_link_check, portal_link_issue
 from settle.receivables.tests.factories import InvoiceFactory
-from settle.responses.configuration import WORKFLOW_PARAMETERS
-from settle.responses.models import Response, ResponseField, ResponseType, WorkflowKind
+from settle.responses.models import Response, ResponseField
 
 pytestmark = pytest.mark.django_db
 
@@ -27,57 +29,8 @@ def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def edit_url(response_type: ResponseType) -> str:
-    return reverse("backoffice:response_type_edit", args=[response_type.pk])
-
-
-def type_named(code: str) -> ResponseType:
-    return ResponseType.objects.get(code=code)
-
-
 def field_of(code: str, key: str) -> ResponseField:
     return ResponseField.objects.get(response_type__code=code, key=key)
-
-
-def form_data(response_type: ResponseType, **changes) -> dict:
-    """The edit form as the page sends it unchanged; `changes` override single inputs, with
-    `field_<key>__<name>` for a field's input and False to leave a checkbox unticked."""
-    data = {
-        "name_nl": response_type.name_nl,
-        "name_en": response_type.name_en,
-        "external_action_id": response_type.external_action_id,
-        "position": str(response_type.position),
-    }
-    for flag in ("excludes_from_dunning", "enabled_in_portal"):
-        if getattr(response_type, flag):
-            data[flag] = "on"
-    for name in WORKFLOW_PARAMETERS[response_type.workflow]:
-        value = getattr(response_type, name)
-        if value is True:
-            data[name] = "on"
-        elif value is not False:
-            data[name] = str(value)
-    if response_type.workflow == WorkflowKind.ARRANGEMENT:
-        policy = policy_shown(response_type=response_type)
-        for name in POLICY_LIMITS:
-            data[f"policy-{name}"] = str(getattr(policy, name))
-    for field in response_type.fields.all():
-        prefix = f"field-{field.pk}-"
-        data[prefix + "label_nl"] = field.label_nl
-        data[prefix + "label_en"] = field.label_en
-        data[prefix + "position"] = str(field.position)
-        for flag in ("visible", "optional"):
-            if getattr(field, flag):
-                data[prefix + flag] = "on"
-    for name, value in changes.items():
-        if name.startswith("field_"):
-            key, _, attribute = name[len("field_") :].rpartition("__")
-            name = f"field-{response_type.fields.get(key=key).pk}-{attribute}"
-        if value is False:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
 
 
 def sign_in_as_debtor(client, debtor):
@@ -85,29 +38,6 @@ def sign_in_as_debtor(client, debtor):
     response = client.post(reverse("portal:link", kwargs={"key": issued.key}))
     assert response.status_code == 302
     return client
-
-
-class LabelCheck(HTMLParser):
-    """Collects the ids of inputs a person fills in and the `for` of every label."""
-
-    def __init__(self):
-        super().__init__()
-        self.inputs: list[str] = []
-        self.labelled: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "label" and attrs.get("for"):
-            self.labelled.add(attrs["for"])
-        skipped = {"hidden", "submit", "button"}
-        if tag in ("input", "select", "textarea") and attrs.get("type") not in skipped:
-            self.inputs.append(attrs.get("id") or f"<{tag} name={attrs.get('name')}>")
-
-
-def unlabelled_inputs(html: str) -> list[str]:
-    check = LabelCheck()
-    check.feed(html)
-    return [name for name in check.inputs if name not in check.labelled]
 
 
 # --- Who may come in ----------------------------------------------------------------------

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from settle.portal.services import portal_link_issue
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import Response, ResponseState, ResponseType
-from settle.responses.services import response_close, response_submit
+from settle.responses.services import response_submit
 from settle.responses.tests.factories import pdf_bytes, pdf_upload, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db

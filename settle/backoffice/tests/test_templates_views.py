@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from settle.backoffice.tests.test_portal_settings import unlabelled_inputs
+from settle.backoffice.tests.support import HTMX, template, texts, unlabelled_inputs, url
 from settle.correspondence.defaults import default_fields
 from settle.correspondence.kinds import Kind
 from settle.correspondence.models import Channel, Organisation, Template
@@ -16,7 +16,6 @@ from settle.receivables.tests.factories import InvoiceFactory
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("backoffice:template_settings")
-HTMX = {"HTTP_HX_REQUEST": "true"}
 FRAME = re.compile(r'<iframe[^>]*\bsandbox\b[^>]*src="([^"]+)"')
 
 
@@ -30,19 +29,6 @@ def organisation():
     Organisation.objects.update_or_create(
         pk=1, defaults={"name": "Acme Incasso BV", "iban": "NL91ABNA0417164300"}
     )
-
-
-def template(kind=Kind.PORTAL_INVITATION, channel=Channel.EMAIL, language="nl") -> Template:
-    return Template.objects.get(kind=kind, channel=channel, language=language)
-
-
-def url(name: str, stored: Template) -> str:
-    return reverse(f"backoffice:{name}", args=[stored.pk])
-
-
-def texts(stored: Template, **changes) -> dict:
-    data = {"subject": stored.subject, "body_text": stored.body_text, "body_html": stored.body_html}
-    return {**data, **changes}
 
 
 def stored_texts(stored: Template) -> tuple:

@@ -8,32 +8,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from settle.backoffice.tests.support import PASSWORD, axe_violations_in_main
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 from settle.responses.models import ResponseState
 from settle.responses.selectors import invoices_excluded_from_dunning
 from settle.responses.tests.factories import ResponseFactory
 from settle.worklist.models import Task, TaskKind, TaskState
 from settle.worklist.services import task_create
-
-PASSWORD = "correct-horse-battery-staple"
-
-
-def axe_violations_in_main(page) -> list[str]:
-    """axe-core's violations inside <main>, what these pages add. Contrast is left out: the
-    shared faint grey (--ink-faint in backoffice.css, used by .muted, .subline and the footer)
-    is below 4.5:1 on every back-office page, which is for that stylesheet to fix."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(
-        page,
-        context={"include": [["main"]]},
-        options={"resultTypes": ["violations"], "rules": {"color-contrast": {"enabled": False}}},
-    )
-    return [
-        f"[{violation['id']}] {violation['help']}: {node['html']}"
-        for violation in results.response["violations"]
-        for node in violation["nodes"]
-    ]
 
 
 @pytest.mark.browser

@@ -2,18 +2,24 @@
 what is wrong (or ignores what means nothing), never a server error, and a refused request
 leaves the task, its assignee and its response as they were."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from settle.backoffice.tests.test_worklist_views import (
+from settle.backoffice.tests.support import (
+    GARBAGE,
+    HUGE,
+    LONG,
+    MISSING_PKS,
     WORKLIST,
     action_url,
     complaint_task,
     detail_url,
+    errors_after,
     new_task,
+    page_after,
+    short,
+    shown_errors,
 )
 from settle.responses.models import Response, ResponseState
 from settle.worklist.models import Task, TaskState
@@ -21,54 +27,12 @@ from settle.worklist.services import OUTCOME_LENGTH, task_complete
 
 pytestmark = pytest.mark.django_db
 
-HUGE = "9999999999999999999999"
-LONG = "x" * 100_000
-MISSING_PKS = [0, 987_654, 2**31, 2**63, int(HUGE)]
-# Values no input of these pages expects.
-GARBAGE = ["x", "-1", "0", "1.5", "1e3", "💥", HUGE, "9" * 5000, "\x00", "1\x00", " ", LONG]
 FILTERS = ["scope", "kind", "state", "overdue", "page"]
-
-
-def short(value) -> str:
-    """A test id that stays readable for a value of 100,000 characters."""
-    text = repr(value)
-    return text if len(text) <= 30 else f"{text[:12]}...{len(text)}chars"
 
 
 @pytest.fixture(autouse=True)
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-class ErrorTexts(HTMLParser):
-    """The texts a person reads as errors: form errors and flashed messages of the error kind."""
-
-    def __init__(self):
-        super().__init__()
-        self.depth = 0
-        self.texts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        classes = (dict(attrs).get("class") or "").split()
-        if self.depth:
-            self.depth += 1
-        elif {"errors", "error-summary", "message--error"} & set(classes):
-            self.depth = 1
-            self.texts.append("")
-
-    def handle_endtag(self, tag):
-        if self.depth:
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth:
-            self.texts[-1] += data
-
-
-def shown_errors(html: str) -> list[str]:
-    parser = ErrorTexts()
-    parser.feed(html)
-    return [" ".join(text.split()) for text in parser.texts if text.strip()]
 
 
 def as_stored(task: Task) -> dict:
@@ -79,21 +43,6 @@ def as_stored(task: Task) -> dict:
     if task.response_id:
         row["response"] = Response.objects.values("state", "close_note").get(pk=task.response_id)
     return row
-
-
-def page_after(client, response) -> str:
-    """The page a redirect leads to, as the person then sees it."""
-    assert response.status_code == 302, response.status_code
-    return client.get(response["Location"]).content.decode()
-
-
-def errors_after(client, response) -> list[str]:
-    """The errors a person reads after a refused request: on the page it leads to, or on the
-    page it answers with (400 for input that cannot be read, 409 for a state that refuses it)."""
-    if response.status_code == 302:
-        return shown_errors(page_after(client, response))
-    assert response.status_code in (400, 409), response.status_code
-    return shown_errors(response.content.decode())
 
 
 @pytest.fixture

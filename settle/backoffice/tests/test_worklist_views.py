@@ -1,26 +1,29 @@
 """The worklist pages: the list with its filters, a task's page, taking, assigning and completing
 a task, the tasks on a debtor's timeline and the worklist figures of the overview."""
 
-from datetime import timedelta
-
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from settle.backoffice.selectors import debtor_timeline
-from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
+from settle.backoffice.tests.support import (
+    WORKLIST,
+    action_url,
+    complaint_task,
+    detail_url,
+    new_task,
+)
+from settle.receivables.tests.factories import DebtorFactory
 from settle.responses.models import ResponseState, ResponseType
 from settle.responses.selectors import invoices_excluded_from_dunning
 from settle.responses.tests.factories import ResponseFactory
 from settle.worklist.models import Task, TaskKind, TaskState
-from settle.worklist.services import task_assign, task_complete, task_create
+from settle.worklist.services import task_complete
 
 pytestmark = pytest.mark.django_db
 
-WORKLIST = reverse("backoffice:task_list")
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -30,38 +33,10 @@ def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def new_task(debtor, *, days=2, kind=TaskKind.COMPLAINT, assignee=None, **kwargs) -> Task:
-    task = task_create(
-        kind=kind,
-        title=kwargs.pop("title", "Klacht behandelen"),
-        debtor=debtor,
-        due_date=timezone.localdate() + timedelta(days=days),
-        **kwargs,
-    )
-    return task_assign(task=task, assignee=assignee) if assignee is not None else task
-
-
-def complaint_task(debtor, **kwargs):
-    """A task for an open complaint on one invoice, which keeps that invoice from dunning."""
-    invoice = InvoiceFactory(debtor=debtor)
-    response = ResponseFactory(
-        debtor=debtor, invoices=[invoice], values={"text": "Het bedrag klopt niet"}
-    )
-    return new_task(debtor, invoices=[invoice], response=response, **kwargs), response, invoice
-
-
 def listed(client, **params) -> list[int]:
     page = client.get(WORKLIST, params)
     assert page.status_code == 200
     return [task.pk for task in page.context["page"].object_list]
-
-
-def detail_url(task: Task) -> str:
-    return reverse("backoffice:task_detail", args=[task.pk])
-
-
-def action_url(task: Task, action: str) -> str:
-    return reverse(f"backoffice:task_{action}", args=[task.pk])
 
 
 def excluded(invoice) -> bool:

@@ -12,15 +12,16 @@ from settle.arrangements import selectors
 from settle.arrangements.instalments import arrangement_end
 from settle.arrangements.models import ArrangementState, PaymentArrangement
 from settle.arrangements.policy import failure_texts
-from settle.arrangements.services import arrangement_accept, arrangement_decided, arrangement_reject
+from settle.arrangements.selectors import arrangement_decided
+from settle.arrangements.services import arrangement_accept, arrangement_reject
 from settle.backoffice.decorators import staff_required
-from settle.backoffice.forms_arrangements import (
+from settle.backoffice.forms.arrangements import (
     ArrangementFilterForm,
     EndForm,
     RejectForm,
     ScheduleForm,
 )
-from settle.backoffice.views.worklist import task_page
+from settle.backoffice.pages import review_forms, task_page
 from settle.common.errors import ApplicationError
 from settle.worklist.models import Task, TaskKind, TaskState
 
@@ -85,22 +86,6 @@ def arrangement_page(
             arrangement, schedule_form=schedule_form, reject_form=reject_form, task_id=None
         )
     return render(request, "backoffice/arrangement_detail.html", context, status=status)
-
-
-def review_forms(
-    arrangement: PaymentArrangement,
-    *,
-    schedule_form: ScheduleForm | None = None,
-    reject_form: RejectForm | None = None,
-    task_id: int | None,
-) -> dict:
-    """The accept form (filled with the proposal) and the reject form of a proposal."""
-    schedule = [(row.due_date, row.amount) for row in selectors.arrangement_schedule(arrangement)]
-    return {
-        "arrangement": arrangement,
-        "schedule_form": schedule_form or ScheduleForm(schedule=schedule, task_id=task_id),
-        "reject_form": reject_form or RejectForm(initial={"task": task_id}),
-    }
 
 
 def _task_of(arrangement: PaymentArrangement, task: object) -> int | None:

@@ -1,9 +1,9 @@
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from settle.backoffice.decorators import staff_required
+from settle.backoffice.forms.imports import ImportForm
 from settle.common.errors import ApplicationError
 from settle.receivables.imports import (
     COLUMNS,
@@ -17,15 +17,7 @@ RECENT_IMPORTS = 50
 REFRESH_SECONDS = 2
 
 
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices)
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, separated by semicolons or commas, with a header line."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-
+@require_http_methods(["GET", "POST"])
 @staff_required
 def import_list(request: HttpRequest) -> HttpResponse:
     refusal = None
@@ -63,6 +55,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @staff_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)

@@ -5,12 +5,13 @@ from django.views.decorators.http import require_GET
 
 from settle.backoffice import selectors
 from settle.backoffice.decorators import staff_required
-from settle.backoffice.filters import InvoiceFilterForm
+from settle.backoffice.forms.filters import InvoiceFilterForm
 from settle.receivables.models import Invoice
 
 PAGE_SIZE = 50
 
 
+@require_GET
 @staff_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
@@ -32,6 +33,7 @@ def _filtered(filters: dict) -> bool:
     )
 
 
+@require_GET
 @staff_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from settle.backoffice.decorators import staff_required
-from settle.backoffice.forms_correspondence import MessageFilterForm, SendMessageForm
+from settle.backoffice.forms.correspondence import MessageFilterForm, SendMessageForm
+from settle.backoffice.pages import debtor_page
+from settle.backoffice.serving import UNSAFE_IN_FILE_NAME, sandboxed_html
 from settle.backoffice.templatetags.correspondence import kind_label
-from settle.backoffice.views.debtors import debtor_page
-from settle.backoffice.views.responses import UNSAFE_IN_FILE_NAME
 from settle.common.errors import ApplicationError
 from settle.correspondence import letters, selectors, services
 from settle.correspondence.models import Channel, Message, MessageAttachment, MessageStatus
@@ -29,27 +29,9 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 # One print run; a larger batch is narrowed with the status filter.
 PRINT_LIMIT = 1000
-# What a message's own HTML may do inside its frame: show itself with its inline styles and
-# embedded images, and nothing else: no script, no fetching, no forms, an origin of its own.
-FRAMED_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox"
-)
 
 
-def sandboxed_html(html: str) -> HttpResponse:
-    """HTML written from a template, for an <iframe sandbox> on one of our pages.
-
-    Inside an iframe's `srcdoc` the page's own policy would apply and strip the inline styles
-    e-mails and letters depend on; served by itself it gets a policy of its own that allows
-    those styles and nothing active, and may be framed by our pages only.
-    """
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = FRAMED_POLICY
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
-
-
+@require_GET
 @staff_required
 def message_list(request: HttpRequest) -> HttpResponse:
     form = MessageFilterForm(request.GET)

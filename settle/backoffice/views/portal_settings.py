@@ -1,19 +1,16 @@
 """Portal settings: the response types a debtor can choose, their fields, and the link validity.
 Administrators only."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from settle.arrangements.policy import arrangement_type_update
 from settle.arrangements.selectors import policy_shown
-from settle.backoffice.decorators import admin_required, staff_required
-from settle.backoffice.forms_portal import (
+from settle.backoffice.decorators import administrator_required
+from settle.backoffice.forms.portal import (
     ArrangementPolicyForm,
     FieldSettingsForm,
     PortalSettingsForm,
@@ -27,22 +24,7 @@ from settle.responses.configuration import response_type_update
 from settle.responses.models import ResponseType, WorkflowKind
 
 
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Settings are for administrators. Anyone not signed in as an employee is sent to sign in;
-    an employee gets a 403 page that says why, since signing in again would not help them."""
-
-    guarded = admin_required(view)
-
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_superuser:
-            return render(request, "backoffice/settings_forbidden.html", status=403)
-        return guarded(request, *args, **kwargs)
-
-    return wrapper
-
-
+@require_GET
 @administrator_required
 def portal_settings(request: HttpRequest) -> HttpResponse:
     types = ResponseType.objects.prefetch_related("fields").order_by("position", "code")

@@ -1,10 +1,5 @@
 """The responses inbox: what debtors answered, for employees to read and close."""
 
-import re
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,58 +10,17 @@ from django.views.decorators.http import require_GET, require_POST
 from settle.arrangements.selectors import arrangement_for_response
 from settle.backoffice import selectors
 from settle.backoffice.decorators import staff_required
-from settle.backoffice.forms_portal import ResponseCloseForm, ResponseFilterForm
+from settle.backoffice.forms.portal import ResponseCloseForm, ResponseFilterForm
+from settle.backoffice.response_values import shown_attachments, shown_values
+from settle.backoffice.serving import UNSAFE_IN_FILE_NAME
 from settle.common.errors import ApplicationError
-from settle.responses.models import FieldKind, Response, ResponseAttachment, ResponseState
-from settle.responses.services import response_close, response_hold
+from settle.responses.closing import response_close, response_hold
+from settle.responses.models import Response, ResponseAttachment, ResponseState
 
 PAGE_SIZE = 50
-# Letters, digits and a few marks; anything else in a debtor's file name becomes "_".
-UNSAFE_IN_FILE_NAME = re.compile(r"[^\w.\- ]")
 
 
-@dataclass(frozen=True)
-class ShownValue:
-    label: str
-    kind: str
-    value: object
-
-
-def _shown(label: str, kind: str, value: object) -> ShownValue:
-    """A stored value in the type the template formats (a date, an amount); a value that does
-    not read as its kind is shown as plain text rather than dropped."""
-    try:
-        if kind == FieldKind.DATE and isinstance(value, str):
-            return ShownValue(label, kind, date.fromisoformat(value))
-        if kind == FieldKind.AMOUNT and isinstance(value, str | int):
-            return ShownValue(label, kind, Decimal(value))
-    except (ValueError, InvalidOperation):
-        pass
-    return ShownValue(label, FieldKind.TEXT, value)
-
-
-def shown_values(response: Response) -> list[ShownValue]:
-    """The response's values labelled by its type's fields (prefetched), in the fields' order;
-    a value whose field is gone since is still shown, under its key."""
-    values = dict(response.values or {})
-    rows = [
-        _shown(field.label, field.kind, values.pop(field.key))
-        for field in response.response_type.fields.all()
-        if field.key in values
-    ]
-    rows += [ShownValue(key, FieldKind.TEXT, value) for key, value in values.items()]
-    return rows
-
-
-def shown_attachments(response: Response) -> list[tuple[ResponseAttachment, str]]:
-    """Each attachment (prefetched) with the label of the field it was uploaded in."""
-    labels = {field.key: field.label for field in response.response_type.fields.all()}
-    return [
-        (attachment, labels.get(attachment.field_key, attachment.field_key))
-        for attachment in response.attachments.all()
-    ]
-
-
+@require_GET
 @staff_required
 def response_list(request: HttpRequest) -> HttpResponse:
     form = ResponseFilterForm(request.GET)
@@ -85,8 +39,20 @@ def response_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @staff_required
-def response_detail(request: HttpRequest, pk: int, close_form=None, status=200) -> HttpResponse:
+def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _response_page(request, pk)
+
+
+def _response_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    close_form: ResponseCloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The response's page; with `close_form`, that form as it was posted, with its errors."""
     try:
         response = selectors.response_detail(pk=pk)
     except Response.DoesNotExist as exc:
@@ -114,7 +80,7 @@ def response_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_object_or_404(Response, pk=pk)
     form = ResponseCloseForm(request.POST)
     if not form.is_valid():
-        return response_detail(request, pk, close_form=form, status=400)
+        return _response_page(request, pk, close_form=form, status=400)
     try:
         response_close(
             response=response,
@@ -124,7 +90,7 @@ def response_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         form.add_error(None, exc.message)
-        return response_detail(request, pk, close_form=form, status=409)
+        return _response_page(request, pk, close_form=form, status=409)
     messages.success(request, _("The response has been closed."))
     return redirect("backoffice:response_detail", pk=response.pk)
 

@@ -1,22 +1,18 @@
 """Locked sign-ins: the accounts and addresses axes refuses after too many failed sign-ins, and
 an administrator's way to unlock them. Administrators only."""
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from settle.backoffice.decorators import administrator_required
+from settle.backoffice.forms.signin import UnlockForm
 from settle.backoffice.signin import LockKind, signin_locks, signin_unlock
-from settle.backoffice.views.portal_settings import administrator_required
 
 
-class UnlockForm(forms.Form):
-    kind = forms.ChoiceField(choices=LockKind.choices)
-    value = forms.CharField(max_length=255)
-
-
+@require_GET
 @administrator_required
 def signin_lock_list(request: HttpRequest) -> HttpResponse:
     return render(

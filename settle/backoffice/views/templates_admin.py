@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from settle.backoffice.forms_correspondence import PART_LABELS, OrganisationForm, TemplateForm
+from settle.backoffice.decorators import administrator_required
+from settle.backoffice.forms.correspondence import PART_LABELS, OrganisationForm, TemplateForm
+from settle.backoffice.serving import sandboxed_html
 from settle.backoffice.templatetags.correspondence import kind_label
-from settle.backoffice.views.messages import sandboxed_html
-from settle.backoffice.views.portal_settings import administrator_required
 from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence import configuration, letters
 from settle.correspondence.configuration import Preview
@@ -40,6 +40,7 @@ def _show_errors(exc: ApplicationError, form) -> None:
 # --- The list -------------------------------------------------------------------------------
 
 
+@require_GET
 @administrator_required
 def template_settings(request: HttpRequest) -> HttpResponse:
     templates = sorted(

@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from settle.backoffice.decorators import staff_required
-from settle.backoffice.forms_worklist import TaskAssignForm, TaskCompleteForm, WorklistFilterForm
+from settle.backoffice.forms.worklist import TaskAssignForm, TaskCompleteForm, WorklistFilterForm
+from settle.backoffice.pages import task_page
 from settle.backoffice.selectors import person_name
-from settle.backoffice.views.responses import shown_values
 from settle.common.errors import ApplicationError
 from settle.responses.models import ResponseState
 from settle.worklist import selectors
@@ -54,40 +54,6 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return task_page(request, pk)
-
-
-def task_page(
-    request: HttpRequest,
-    pk: int,
-    *,
-    assign_form: TaskAssignForm | None = None,
-    complete_form: TaskCompleteForm | None = None,
-    status: int = 200,
-    extra: dict | None = None,
-) -> HttpResponse:
-    """The task's page; with a form, that form as it was posted, with its errors. `extra` adds
-    to the context, e.g. an arrangement's decision forms as they were posted from this page."""
-    try:
-        task = selectors.task_detail(pk=pk)
-    except Task.DoesNotExist as exc:
-        raise Http404 from exc
-    response = task.response
-    return render(
-        request,
-        "backoffice/task_detail.html",
-        {
-            "task": task,
-            "is_open": task.state == TaskState.OPEN,
-            "is_mine": task.assignee_id == request.user.pk,
-            "response": response,
-            "response_open": response is not None and response.state == ResponseState.OPEN,
-            "values": shown_values(response) if response is not None else [],
-            "assign_form": assign_form or TaskAssignForm(initial={"assignee": task.assignee_id}),
-            "complete_form": (complete_form or TaskCompleteForm()).about(response),
-        }
-        | (extra or {}),
-        status=status,
-    )
 
 
 @require_POST

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from settle.arrangements.models import PaymentArrangement
-from settle.backoffice.templatetags.money import money
+from settle.common.money import money
 from settle.portal.tests.browser import (
     HOME_URL,
     PageWatch,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from settle.portal.tests.support import sign_in, text_of
 from settle.receivables.models import Invoice
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import ResponseType
-from settle.responses.services import response_close, response_submit
+from settle.responses.services import response_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,13 @@ from decimal import Decimal
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
 
-from settle.receivables import bulk, services
+from settle.receivables import bulk
 from settle.receivables.models import Debtor, Invoice
 from settle.receivables.records import DebtorRecord, InvoiceRecord
-from settle.receivables.services import UpsertResult, debtors_upsert, invoices_upsert
+from settle.receivables.services import upserts
+from settle.receivables.services.debtors import debtors_upsert
+from settle.receivables.services.invoices import invoices_upsert
+from settle.receivables.services.upserts import UpsertResult
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +63,7 @@ def stamps() -> dict[str, tuple]:
 
 
 def test_it_creates_rows_in_file_order_with_defaults(debtors, monkeypatch):
-    monkeypatch.setattr(services, "UPSERT_CHUNK", 2)
+    monkeypatch.setattr(upserts, "UPSERT_CHUNK", 2)
 
     with transaction.atomic():
         result = invoices_upsert(
@@ -88,7 +91,7 @@ def test_it_leaves_equal_rows_alone_however_the_amount_is_written(debtors):
 
 
 def test_it_updates_only_what_changed_and_keeps_ids_and_creation_times(debtors, monkeypatch):
-    monkeypatch.setattr(services, "UPSERT_CHUNK", 2)
+    monkeypatch.setattr(upserts, "UPSERT_CHUNK", 2)
     invoices_upsert(records=[invoice("C"), invoice("A"), invoice("B")])
     before = stamps()
 

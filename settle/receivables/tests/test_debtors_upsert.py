@@ -3,11 +3,8 @@ from django.utils import translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.models import Debtor
-from settle.receivables.services import (
-    debtor_records_check,
-    debtors_upsert,
-    debtors_upsert_batch,
-)
+from settle.receivables.services.checks import debtor_records_check
+from settle.receivables.services.debtors import debtors_upsert, debtors_upsert_batch
 from settle.receivables.tests.factories import DebtorFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
-from settle.receivables.demo import demo_load
+from settle.backoffice.demo import demo_load
 from settle.receivables.models import (
     CollectionStatus,
     Debtor,

@@ -11,7 +11,7 @@ from django.core.management.base import SystemCheckError
 from django.http import HttpRequest
 
 from settle.common.checks import production_startup_refuse
-from settle.receivables.demo import demo_passwords_reset
+from settle.receivables.demo_users import demo_passwords_reset
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from settle.receivables.imports import (
     import_job_process_due,
 )
 from settle.receivables.models import Debtor, ImportJob, ImportState, Invoice
-from settle.receivables.services import invoice_records_check, invoices_upsert
+from settle.receivables.services.checks import invoice_records_check
+from settle.receivables.services.invoices import invoices_upsert
 from settle.receivables.tests.factories import DebtorFactory
 
 INVOICE_HEADER = "number;debtor_number;issue_date;due_date;amount;open_amount"

@@ -6,13 +6,10 @@ from django.utils import translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.models import Invoice, PaymentState
-from settle.receivables.services import (
-    UPSERT_CHUNK,
-    invoice_records_check,
-    invoices_upsert,
-    invoices_upsert_batch,
-    payment_book,
-)
+from settle.receivables.services.checks import invoice_records_check
+from settle.receivables.services.invoices import invoices_upsert, invoices_upsert_batch
+from settle.receivables.services.payments import payment_book
+from settle.receivables.services.upserts import UPSERT_CHUNK
 
 pytestmark = pytest.mark.django_db
 

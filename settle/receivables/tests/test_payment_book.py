@@ -6,7 +6,7 @@ from django.utils import translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.models import Payment, PaymentAllocation, PaymentState
-from settle.receivables.services import payment_book
+from settle.receivables.services.payments import payment_book
 from settle.receivables.tests.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db

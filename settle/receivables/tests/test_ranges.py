@@ -12,7 +12,7 @@ from settle.common.currencies import currencies_unknown
 from settle.common.errors import ApplicationError
 from settle.receivables.models import Payment
 from settle.receivables.records import RecordInvalid, invoice_record_parse
-from settle.receivables.services import payment_book
+from settle.receivables.services.payments import payment_book
 
 STATUSES = {"open"}
 OUT_OF_RANGE = "Use a date from 1900-01-01 to 2100-12-31."

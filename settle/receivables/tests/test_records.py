@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from settle.receivables.field_checks import normalise_mobile
 from settle.receivables.records import (
     RecordInvalid,
     debtor_record_parse,
     invoice_record_parse,
-    normalise_mobile,
 )
 
 STATUSES = {"open", "reminder_1"}

@@ -4,6 +4,9 @@ import zlib
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from settle.arrangements.models import ArrangementState, InstalmentState, PaymentArrangement
+from settle.arrangements.status import response_status_text
+from settle.common.money import money
 from settle.receivables.tests.factories import DebtorFactory
 from settle.responses.models import (
     FieldKind,
@@ -55,6 +58,25 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     def invoices(self, create, extracted, **kwargs):
         if create and extracted:
             self.invoices.set(extracted)
+
+
+def status_line(response: Response) -> str:
+    """The status line the debtor reads for `response` while it is open, by the one rule
+    (settle.arrangements.status.response_status_text), its arrangement read from the database."""
+    arrangement = PaymentArrangement.objects.filter(response=response).first()
+    upcoming = None
+    if arrangement is not None and arrangement.state == ArrangementState.ACCEPTED:
+        upcoming = arrangement.instalments.filter(state=InstalmentState.PENDING).first()
+    currency = response.invoices.values_list("currency", flat=True).first()
+    return response_status_text(
+        workflow=response.response_type.workflow,
+        values=response.values,
+        name_nl=response.response_type.name_nl,
+        name_en=response.response_type.name_en,
+        arrangement_state=arrangement.state if arrangement else None,
+        next_date=upcoming.due_date if upcoming else None,
+        next_amount=money(upcoming.amount, currency) if upcoming and currency else "",
+    )
 
 
 def png_bytes() -> bytes:

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 
 from settle.correspondence.models import Message
-from settle.receivables.services import invoice_document_attach
+from settle.receivables.services.invoices import invoice_document_attach
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 from settle.responses.forms import email_masked
-from settle.responses.tests.conftest import portal_sign_in
 from settle.responses.tests.factories import pdf_bytes
+from settle.responses.tests.support import portal_sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from settle.arrangements.models import ArrangementState, PaymentArrangement
-from settle.receivables.demo import MARKER_NUMBER, STAFF_USERNAME
+from settle.receivables.demo import MARKER_NUMBER
+from settle.receivables.demo_users import STAFF_USERNAME
 from settle.receivables.models import Debtor
 from settle.responses.models import PaymentPromise, PromiseState, Response, ResponseState
 from settle.worklist.models import Task, TaskKind, TaskState

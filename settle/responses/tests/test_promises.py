@@ -11,7 +11,7 @@ from django.utils import translation
 
 from settle.correspondence.models import Message
 from settle.receivables.models import Invoice
-from settle.receivables.services import payment_book
+from settle.receivables.services.payments import payment_book
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 from settle.responses.models import (
     OnBroken,
@@ -122,7 +122,7 @@ def test_it_records_a_promise_of_a_debtor_without_email_without_a_message(clock)
 
 
 def respond(client, invoice, promised: str):
-    from settle.responses.views import submission_key_new
+    from settle.portal.respond import submission_key_new
 
     return client.post(
         reverse("portal:respond"),
@@ -296,7 +296,7 @@ def test_it_handles_a_broken_promise_of_a_debtor_without_email(clock):
 
 
 def test_it_only_records_the_outcome_when_someone_closed_the_response_before(clock, alice):
-    from settle.responses.services import response_close
+    from settle.responses.closing import response_close
 
     response = promise(alice, [InvoiceFactory(debtor=alice)], TODAY)
     response_close(response=response, note="Debtor called: paying next week.")

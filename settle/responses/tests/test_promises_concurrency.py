@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from settle.common.tests.threads import in_threads
 from settle.correspondence.models import Message
-from settle.receivables.services import payment_book
+from settle.receivables.services.payments import payment_book
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 from settle.responses.models import (
     OnBroken,

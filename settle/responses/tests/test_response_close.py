@@ -9,11 +9,10 @@ from django.utils.html import escape
 
 from settle.common.errors import ApplicationError
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import ResponseState, ResponseType
 from settle.responses.selectors import invoices_excluded_from_dunning
-from settle.responses.services import response_close
-from settle.responses.status import response_status_text
-from settle.responses.tests.factories import ResponseFactory
+from settle.responses.tests.factories import ResponseFactory, status_line
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +85,7 @@ def test_it_shows_the_collection_status_again_once_closed(alice_portal, alice, b
     invoice = InvoiceFactory(debtor=alice)
     response = ResponseFactory(debtor=alice, invoices=[invoice])
     with translation.override("nl"):
-        complaint = escape(response_status_text(response))
+        complaint = escape(status_line(response))
         collection = escape(invoice.collection_status.label)
     before = alice_portal.get(HOME).content.decode()
 

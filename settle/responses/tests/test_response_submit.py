@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import (
     Response,
     ResponseAttachment,
@@ -18,7 +19,7 @@ from settle.responses.models import (
     ResponseState,
     ResponseType,
 )
-from settle.responses.services import response_close, response_submit
+from settle.responses.services import response_submit
 from settle.responses.tests.factories import pdf_upload, png_upload, text_disguised_as_pdf
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 
 from settle.receivables.models import Invoice
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import ResponseType
 from settle.responses.selectors import (
     invoice_rows_with_status,
@@ -13,7 +14,6 @@ from settle.responses.selectors import (
     latest_open_responses,
     response_types_for_portal,
 )
-from settle.responses.services import response_close
 from settle.responses.tests.factories import ResponseFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,19 +1,27 @@
 import pytest
 from django.utils import translation
 
+from settle.portal.selectors import access_landing
+from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 from settle.responses.models import ResponseType
-from settle.responses.status import response_status_text
 from settle.responses.tests.factories import ResponseFactory, ResponseTypeFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def status(code: str, values: dict | None = None, *, language: str = "en") -> str:
-    response = ResponseFactory(
-        response_type=ResponseType.objects.get(code=code), values=values or {}
-    )
+def landing_status(response_type: ResponseType, values: dict, *, language: str) -> str:
+    """The status line the debtor's landing page shows for an open response of the type: the
+    one rule (settle.portal.selectors.access_landing)."""
+    debtor = DebtorFactory()
+    invoice = InvoiceFactory(debtor=debtor)
+    ResponseFactory(debtor=debtor, response_type=response_type, values=values, invoices=[invoice])
     with translation.override(language):
-        return response_status_text(response)
+        (row,) = access_landing(debtor=debtor).rows
+    return row["response_status"]
+
+
+def status(code: str, values: dict | None = None, *, language: str = "en") -> str:
+    return landing_status(ResponseType.objects.get(code=code), values or {}, language=language)
 
 
 @pytest.mark.parametrize(
@@ -51,9 +59,6 @@ def test_it_falls_back_to_the_type_name_in_the_active_language():
     other = ResponseTypeFactory(
         code="callback", workflow="callback", name_nl="Bel mij", name_en="Call me"
     )
-    response = ResponseFactory(response_type=other)
 
-    with translation.override("nl"):
-        assert response_status_text(response) == "Bel mij"
-    with translation.override("en"):
-        assert response_status_text(response) == "Call me"
+    assert landing_status(other, {}, language="nl") == "Bel mij"
+    assert landing_status(other, {}, language="en") == "Call me"

@@ -8,7 +8,8 @@ import pytest
 from django.utils import translation
 
 from settle.correspondence.models import Message
-from settle.receivables.services import invoice_document_attach, payment_book
+from settle.receivables.services.invoices import invoice_document_attach
+from settle.receivables.services.payments import payment_book
 from settle.receivables.tests.factories import InvoiceFactory
 from settle.responses.models import Response, ResponseState, ResponseType
 from settle.responses.services import response_submit

@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from settle.backoffice.selectors import task_detail
 from settle.receivables.tests.factories import DebtorFactory, InvoiceFactory
 from settle.responses.tests.factories import ResponseFactory
 from settle.worklist.models import Task, TaskKind
-from settle.worklist.selectors import task_detail, task_figures, tasks_for_worklist
+from settle.worklist.selectors import task_figures, tasks_for_worklist
 from settle.worklist.services import task_assign, task_complete, task_create
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.utils import timezone, translation
 
 from settle.common.errors import ApplicationError
 from settle.receivables.tests.factories import InvoiceFactory
+from settle.responses.closing import response_close
 from settle.responses.models import ResponseState
 from settle.responses.selectors import invoices_excluded_from_dunning
-from settle.responses.services import response_close
 from settle.responses.tests.factories import ResponseFactory
 from settle.worklist.models import Task, TaskKind, TaskState
 from settle.worklist.services import (
@@ -149,6 +149,35 @@ def test_it_leaves_the_response_open_when_not_asked_to_close_it(alice, bob):
     response.refresh_from_db()
     assert response.state == ResponseState.OPEN
     assert excluded(invoice)
+
+
+def test_it_completes_a_task_on_its_own_without_the_apps_above(alice, bob, settings):
+    # The worklist closes nothing of the responses itself: that is the hooks' work.
+    settings.SETTLE_ON_TASK_COMPLETED = []
+    response, invoice = complaint(alice)
+    task = new_task(alice, response=response, invoices=[invoice])
+
+    task_complete(task=task, closed_by=bob, outcome="Gebeld")
+
+    assert Task.objects.get().state == TaskState.DONE
+    response.refresh_from_db()
+    assert response.state == ResponseState.OPEN
+
+
+def test_it_refuses_to_complete_by_hand_a_task_a_hook_holds(alice, bob, settings):
+    settings.SETTLE_TASK_HOLDS = ["settle.worklist.tests.test_task_services.held"]
+    task = new_task(alice)
+
+    with pytest.raises(ApplicationError, match="Still running"):
+        task_complete(task=task, closed_by=bob, outcome="Gebeld", by_hand=True)
+    task_complete(task=task, closed_by=bob, outcome="Besloten", by_hand=False)
+
+    assert Task.objects.get().outcome == "Besloten"
+
+
+def held(*, task: Task) -> str:
+    """A task hold for the test above: every task is held."""
+    return "Still running"
 
 
 def test_it_leaves_the_response_open_while_another_task_for_it_is_open(alice, bob):
