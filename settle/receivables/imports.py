@@ -38,7 +38,11 @@ from settle.common.errors import ApplicationError, FieldError
 from settle.receivables.csvfiles import COLUMNS, REQUIRED_COLUMNS, csv_rows, refusal
 from settle.receivables.field_checks import NUMBER_RE
 from settle.receivables.models import ImportJob, ImportKind, ImportState
-from settle.receivables.services.checks import debtor_records_check, invoice_records_check
+from settle.receivables.services.checks import (
+    debtor_records_check,
+    invoice_records_check,
+    number_repeated_error,
+)
 from settle.receivables.services.debtors import debtors_upsert
 from settle.receivables.services.invoices import invoices_upsert
 from settle.receivables.services.upserts import UPSERT_CHUNK, UpsertResult
@@ -319,14 +323,7 @@ def _repeats(job: ImportJob, repeated: set[int]) -> list[FieldError]:
             if number is None or hash(number) not in repeated:
                 continue
             if number in first:
-                errors.append(
-                    FieldError(
-                        index=line,
-                        field="number",
-                        message=_("Number %(number)s appears more than once (first at %(first)s).")
-                        % {"number": number, "first": first[number]},
-                    )
-                )
+                errors.append(number_repeated_error(index=line, number=number, first=first[number]))
             else:
                 first[number] = line
     return errors

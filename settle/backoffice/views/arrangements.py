@@ -21,6 +21,7 @@ from settle.backoffice.forms.arrangements import (
     RejectForm,
     ScheduleForm,
 )
+from settle.backoffice.forms.base import service_errors_show
 from settle.backoffice.pages import review_forms, task_page
 from settle.common.errors import ApplicationError
 from settle.worklist.models import Task, TaskKind, TaskState
@@ -170,8 +171,7 @@ def arrangement_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         if not exc.errors:
             return _refused(request, arrangement, exc)
-        for error in exc.errors:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        service_errors_show(form, exc)
         return _again(request, arrangement, 400, reject_form=form)
     messages.success(request, _("The proposal has been rejected; the debtor is told why."))
     return _done(arrangement, form.cleaned_data.get("task"))
@@ -199,8 +199,7 @@ def arrangement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         if not exc.errors:
             return _refused(request, arrangement, exc)
-        for error in exc.errors:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        service_errors_show(form, exc)
         return arrangement_page(request, arrangement.pk, end_form=form, status=400)
     messages.success(
         request, _("The arrangement has been ended; the debtor is told why. Dunning resumes.")

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from settle.backoffice.decorators import administrator_required
+from settle.backoffice.forms.base import service_errors_show
 from settle.backoffice.forms.correspondence import PART_LABELS, OrganisationForm, TemplateForm
 from settle.backoffice.serving import sandboxed_html
 from settle.backoffice.templatetags.correspondence import kind_label
@@ -29,12 +30,6 @@ CHANNEL_ORDER = {channel: position for position, channel in enumerate(Channel.va
 def _posted(request: HttpRequest):
     # Not `request.POST or None`: an empty POST must be judged (and refused), not ignored.
     return request.POST if request.method == "POST" else None
-
-
-def _show_errors(exc: ApplicationError, form) -> None:
-    """Put a service's field errors next to the inputs they are about; the rest above the form."""
-    for error in exc.errors:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- The list -------------------------------------------------------------------------------
@@ -109,7 +104,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ApplicationError as exc:
             refusal = exc
-            _show_errors(exc, form)
+            service_errors_show(form, exc)
         else:
             messages.success(request, _("The template has been saved."))
             return redirect("backoffice:template_edit", pk=template.pk)
@@ -268,7 +263,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             configuration.organisation_update(values=form.cleaned_data)
         except ApplicationError as exc:
             refusal = exc
-            _show_errors(exc, form)
+            service_errors_show(form, exc)
         else:
             messages.success(request, _("The organisation's details have been saved."))
             return redirect("backoffice:organisation_settings")

@@ -23,6 +23,16 @@ DEBTOR_FIELDS = [f.name for f in fields(DebtorRecord)]
 INVOICE_FIELDS = [f.name for f in fields(InvoiceRecord)]
 
 
+def number_repeated_error(*, index: int, number: str, first: int) -> FieldError:
+    """The one wording of a number given twice, in a batch or a file."""
+    return FieldError(
+        index=index,
+        field="number",
+        message=_("Number %(number)s appears more than once (first at %(first)s).")
+        % {"number": number, "first": first},
+    )
+
+
 def _duplicate_errors(numbers: Iterable[tuple[int, str]]) -> list[FieldError]:
     numbers = list(numbers)
     if len({number for _index, number in numbers}) == len(numbers):
@@ -31,14 +41,7 @@ def _duplicate_errors(numbers: Iterable[tuple[int, str]]) -> list[FieldError]:
     errors = []
     for index, number in numbers:
         if number in seen:
-            errors.append(
-                FieldError(
-                    index=index,
-                    field="number",
-                    message=_("Number %(number)s appears more than once (first at %(first)s).")
-                    % {"number": number, "first": seen[number]},
-                )
-            )
+            errors.append(number_repeated_error(index=index, number=number, first=seen[number]))
         else:
             seen[number] = index
     return errors
