@@ -26,10 +26,15 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _counter_name(request: HttpRequest, *, scope: str, window: int) -> str:
+    """The cache key counting this address's attempts in the current window of `scope`."""
+    bucket = int(timezone.now().timestamp()) // window
+    return f"rl:{scope}:{client_address(request)}:{bucket}"
+
+
 def rate_limit_exceeded(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
     """Count this attempt in the current window; True once more than `limit` were made."""
-    bucket = int(timezone.now().timestamp()) // window
-    name = f"rl:{scope}:{client_address(request)}:{bucket}"
+    name = _counter_name(request, scope=scope, window=window)
     cache.add(name, 0, timeout=window * 2)
     try:
         count = cache.incr(name)
@@ -41,8 +46,7 @@ def rate_limit_exceeded(request: HttpRequest, *, scope: str, limit: int, window:
 
 def rate_limit_reached(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
     """Whether the limit is already used up, without counting this request."""
-    bucket = int(timezone.now().timestamp()) // window
-    return (cache.get(f"rl:{scope}:{client_address(request)}:{bucket}") or 0) >= limit
+    return (cache.get(_counter_name(request, scope=scope, window=window)) or 0) >= limit
 
 
 def rate_limit_retry_after(*, window: int = 60) -> int:
