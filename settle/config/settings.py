@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from settle.common.currencies import currencies_unknown
 from settle.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from settle.payments.configuration import PaymentsConfigurationError, payments_config_parse
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SETTLE_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "settle.responses",
     "settle.correspondence",
     "settle.worklist",
+    "settle.payments",
     "settle.arrangements",
     "settle.backoffice",
 ]
@@ -206,6 +208,17 @@ if SETTLE_SMTP_URL:
 # settle/correspondence/sms.py). Without it nothing is sent: each SMS is only logged.
 SETTLE_SMS_URL = env_str("SETTLE_SMS_URL")
 
+# Online payment: which provider, with its keys (settle/payments/configuration.py lists the
+# forms). Unset: the demo checkout, except in production. The secret may come from
+# SETTLE_PAYMENTS_URL_FILE instead.
+try:
+    SETTLE_PAYMENTS = payments_config_parse(env_str("SETTLE_PAYMENTS_URL"), production=PRODUCTION)
+except PaymentsConfigurationError as exc:
+    raise ConfigurationError(str(exc)) from None
+# How long after its creation the worker first asks the provider about a payment that no
+# webhook has settled (the providers' own webhook retries come first), and at most between asks.
+SETTLE_PAYMENTS_POLL_AFTER_MINUTES = env_int("SETTLE_PAYMENTS_POLL_AFTER_MINUTES", 30)
+
 # The services the worker loop runs, in order; each claims its own due rows and returns how
 # many it handled. Later issues add theirs here.
 SETTLE_WORKER_TASKS = [
@@ -213,6 +226,8 @@ SETTLE_WORKER_TASKS = [
     "settle.correspondence.delivery.messages_process_due",
     "settle.responses.promises.promises_process_due",
     "settle.arrangements.instalments.instalments_process_due",
+    "settle.payments.services.payment_requests_process_due",
+    "settle.payments.notifications.notifications_process_due",
 ]
 # Called with `allocations=[(invoice, amount), ...]` (every invoice a payment reached, paid in
 # full or in part) in the payment's transaction
@@ -236,6 +251,9 @@ SETTLE_RESPONSE_FORM_HINTS = ["settle.arrangements.selectors.proposal_hint"]
 # The portal link a message shows (correspondence, below the portal, asks through this):
 # see settle.portal.services.portal_link_for_message.
 SETTLE_MESSAGE_LINK = ["settle.portal.services.portal_link_for_message"]
+# More values a message's templates get from the apps above correspondence (the pay link and
+# whether debtors can pay online): see settle.portal.paylinks.message_pay_values.
+SETTLE_MESSAGE_VALUES = ["settle.portal.paylinks.message_pay_values"]
 SETTLE_WORKER_IDLE_SECONDS = env_int("SETTLE_WORKER_IDLE_SECONDS", 2)
 
 # How many reverse proxies in front of Settle append to X-Forwarded-For (for rate limits).

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:home", permanent=False)),
     path("favicon.ico", favicon, name="favicon"),
     path("", include("settle.portal.urls")),
+    path("", include("settle.payments.urls")),
     path("backoffice/", include("settle.backoffice.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,14 +18,14 @@ from pathlib import Path
 import settle
 
 # From the bottom up; apps in one tuple are independent siblings that may not import each other.
-# The coming apps take their place when they exist: payments above receivables, dunning above
-# correspondence and responses (DESIGN.md §3); the order in pyproject.toml's import-linter
-# contract must say the same.
+# The coming app takes its place when it exists: dunning above correspondence and responses
+# (DESIGN.md §3); the order in pyproject.toml's import-linter contract must say the same.
 SETTLE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("common",),
     ("receivables",),
     ("correspondence",),
     ("worklist",),
+    ("payments",),
     ("responses",),
     ("arrangements",),
     ("portal",),
