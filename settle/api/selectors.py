@@ -45,5 +45,7 @@ def invoice_get(*, number: str) -> Invoice:
 
 def payment_detail(*, pk: int) -> Payment:
     return (
-        Payment.objects.select_related("debtor").prefetch_related("allocations__invoice").get(pk=pk)
+        Payment.objects.select_related("debtor")
+        .prefetch_related("allocations__invoice", "reversals")
+        .get(pk=pk)
     )

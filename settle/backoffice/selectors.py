@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.db.models import (
     Case,
@@ -25,6 +26,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from settle.backoffice.templatetags.correspondence import kind_label
+from settle.common.money import money
 from settle.correspondence.models import Message
 from settle.portal.models import PortalEvent, PortalLink
 from settle.receivables.models import (
@@ -33,6 +35,7 @@ from settle.receivables.models import (
     Invoice,
     Payment,
     PaymentAllocation,
+    PaymentReversal,
     PaymentState,
 )
 from settle.responses.models import Response
@@ -107,20 +110,26 @@ def debtor_invoices(*, debtor: Debtor) -> QuerySet[Invoice]:
 def debtor_payments(*, debtor: Debtor) -> QuerySet[Payment]:
     """The debtor's payments, also those booked without a debtor but allocated to their
     invoices, each with its allocations and their invoices."""
-    paid_for_debtor = Invoice.objects.filter(debtor=debtor).values("pk")
     return (
-        Payment.objects.filter(Q(debtor=debtor) | Q(allocations__invoice__in=paid_for_debtor))
-        .distinct()
+        _payments_of(debtor)
+        .select_related("payment_request")
         .prefetch_related(
             Prefetch(
                 "allocations",
                 queryset=PaymentAllocation.objects.select_related("invoice").order_by(
                     "invoice__number"
                 ),
-            )
+            ),
+            Prefetch("reversals", queryset=PaymentReversal.objects.order_by("created_at", "pk")),
         )
         .order_by("-date", "-pk")
     )
+
+
+def _payments_of(debtor: Debtor) -> QuerySet[Payment]:
+    # A subquery rather than a join keeps each payment once without DISTINCT.
+    allocated = PaymentAllocation.objects.filter(invoice__debtor=debtor).values("payment_id")
+    return Payment.objects.filter(Q(debtor=debtor) | Q(pk__in=allocated))
 
 
 def invoice_list(
@@ -226,7 +235,7 @@ class TimelineEntry:
     """One thing that happened with a debtor, whichever app it comes from."""
 
     at: datetime
-    source: str  # "portal", "response", "message", "task"; later issues add more
+    source: str  # "portal", "response", "message", "task", "payment", "reversal"
     title: str
     detail: str = ""
     state: str = ""
@@ -337,12 +346,53 @@ def _task_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
     return entries
 
 
+def _payment_url(payment: Payment) -> str:
+    query = payment.reference or (payment.debtor.number if payment.debtor else "")
+    return f"{reverse('backoffice:payment_list')}?q={quote(query)}#payment-{payment.pk}"
+
+
+def _payment_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    payments = _payments_of(debtor).select_related("debtor").order_by("-created_at", "-pk")
+    return [
+        TimelineEntry(
+            at=payment.created_at,
+            source="payment",
+            title=gettext("Payment booked: %(amount)s")
+            % {"amount": money(payment.amount, payment.currency)},
+            detail=" · ".join(filter(None, [payment.get_source_display(), payment.reference])),
+            url=_payment_url(payment),
+        )
+        for payment in payments[:limit]
+    ]
+
+
+def _reversal_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    reversals = (
+        PaymentReversal.objects.filter(payment__in=_payments_of(debtor))
+        .select_related("payment__debtor")
+        .order_by("-created_at", "-pk")
+    )
+    return [
+        TimelineEntry(
+            at=reversal.created_at,
+            source="reversal",
+            title=gettext("Payment reversed: %(amount)s")
+            % {"amount": money(reversal.amount, reversal.payment.currency)},
+            detail=" · ".join(filter(None, [reversal.reason, reversal.payment.reference])),
+            url=_payment_url(reversal.payment),
+        )
+        for reversal in reversals[:limit]
+    ]
+
+
 # Each source gives a debtor's newest entries from one app, in a fixed number of queries.
 TIMELINE_SOURCES: list[Callable[[Debtor, int], list[TimelineEntry]]] = [
     _portal_entries,
     _response_entries,
     _message_entries,
     _task_entries,
+    _payment_entries,
+    _reversal_entries,
 ]
 TIMELINE_LENGTH = 100
 

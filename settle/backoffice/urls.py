@@ -9,6 +9,7 @@ from settle.backoffice.views import (
     imports,
     invoices,
     messages,
+    payments,
     portal_links,
     portal_settings,
     responses,
@@ -122,6 +123,9 @@ urlpatterns = [
         signin_locks.signin_unlock_view,
         name="settings_signin_unlock",
     ),
+    path("payments/", payments.payment_list, name="payment_list"),
+    path("payments/attempts/", payments.payment_request_list, name="payment_request_list"),
+    path("settings/payments/", payments.payment_settings, name="payment_settings"),
     path("arrangements/", arrangements.arrangement_list, name="arrangement_list"),
     path("arrangements/<int:pk>/", arrangements.arrangement_detail, name="arrangement_detail"),
     path(

@@ -1,16 +1,24 @@
-"""Keep portal keys out of the logs: any `/p/<key>` in a log line is masked.
+"""Keep portal keys out of the logs: any `/p/<key>` in a log line is masked, and so are the
+secrets in the payment pages' paths: `/pay/<token>` (a pay link), `/pay/return/<key>` (a
+payment's return page) and `/pay/demo/<id>` (the demo checkout).
 
-A portal path holds a key that signs its holder in, so it must never reach a log file, whichever
-logger wrote the line (Django's request and CSRF warnings and the development server name the
-path). The filter sits on the handlers, which covers every logger, and on the loggers that name
-paths, so a handler an operator adds later gets the masked line too.
+A portal path holds a key that signs its holder in, and a pay path one that shows a debtor's
+name and invoices, so neither must ever reach a log file, whichever logger wrote the line
+(Django's request and CSRF warnings and the development server name the path). The filter sits
+on the handlers, which covers every logger, and on the loggers that name paths, so a handler an
+operator adds later gets the masked line too.
 """
 
 import logging
 import re
 
-# Also the percent-encoded form, as in a `next=%2Fp%2F...` query string.
-PORTAL_KEY_RE = re.compile(r"(/p/|%2Fp%2F)[A-Za-z0-9_-]{8,}", re.IGNORECASE)
+# Also the percent-encoded form, as in a `next=%2Fp%2F...` query string. A pay link's token holds
+# a "." between its id and its signature. The portal's own /portal/pay/... pages hold no secret.
+PORTAL_KEY_RE = re.compile(
+    r"(/p/|(?<!/portal)/pay/(?:return/|demo/)?|%2Fp%2F|(?<!%2Fportal)%2Fpay%2F(?:return%2F|demo%2F)?)"
+    r"[A-Za-z0-9_.-]{8,}",
+    re.IGNORECASE,
+)
 MASK = "[redacted]"
 
 

@@ -216,7 +216,8 @@ try:
 except PaymentsConfigurationError as exc:
     raise ConfigurationError(str(exc)) from None
 # How long after its creation the worker first asks the provider about a payment that no
-# webhook has settled (the providers' own webhook retries come first), and at most between asks.
+# webhook has settled (the providers' own webhook retries come first); later asks come at
+# growing intervals (settle.payments.services.payment_requests_process_due).
 SETTLE_PAYMENTS_POLL_AFTER_MINUTES = env_int("SETTLE_PAYMENTS_POLL_AFTER_MINUTES", 30)
 
 # The services the worker loop runs, in order; each claims its own due rows and returns how

@@ -14,10 +14,16 @@ from datetime import datetime
 from django.template.loader import render_to_string
 from django.utils.translation import override
 
-from settle.correspondence.models import Channel, Organisation
+from settle.correspondence.models import Channel, Organisation, Template
 from settle.correspondence.rendering import output_limit, template_compile, template_render
+from settle.correspondence.selectors import template_variables
 from settle.correspondence.smsparts import sms_plain
-from settle.correspondence.variables import message_context, sample_context
+from settle.correspondence.variables import (
+    message_context,
+    message_values,
+    payable_invoices,
+    sample_context,
+)
 from settle.receivables.models import Debtor, Invoice
 
 # Which parts a channel uses, and whether each is HTML.
@@ -57,14 +63,25 @@ def message_render(
     link: tuple[str, datetime | None] = ("", None),
     organisation: Organisation | None = None,
     extra: dict | None = None,
+    preview: bool = False,
 ) -> Rendered:
     """The parts of `texts` (subject, body_text, body_html) that `channel` uses, written in
     `language` for `debtor` with these invoices, link and kind values; for the sample debtor
-    and values when `debtor` is None. Raises PartFailed for the first part that cannot be
+    and values when `debtor` is None. A `preview` creates nothing (its pay link is a
+    stand-in, like its portal link). Raises PartFailed for the first part that cannot be
     written (a render limit reached, a value missing)."""
     if debtor is None:
         values = sample_context(kind, language)
     else:
+        invoices = list(invoices)
+        # A pay link is a row of its own: made only for a template that shows it (a letter
+        # cannot be clicked, and an administrator may have left the button out).
+        shows_pay_link = "pay_link" in template_variables(Template(**_fields(texts)))
+        more = message_values(
+            debtor=None if preview else debtor,
+            invoices=payable_invoices(kind, invoices),
+            link_expires_at=link[1] if shows_pay_link else None,
+        )
         values = message_context(
             language=language,
             debtor_name=debtor.name,
@@ -74,8 +91,13 @@ def message_render(
             link_expires_at=link[1],
             organisation=organisation or Organisation.load(),
             extra=extra,
+            more=more,
         )
     return message_parts(channel=channel, language=language, texts=texts, values=values)
+
+
+def _fields(texts: Mapping[str, str]) -> dict[str, str]:
+    return {part: texts.get(part, "") for part in ("subject", "body_text", "body_html")}
 
 
 def message_parts(

@@ -200,8 +200,8 @@ def template_preview(
     body_html: str,
     debtor: Debtor | None,
 ) -> Preview:
-    """The texts as `debtor` would get them (with a stand-in for the link, which a preview must
-    not create), or the problems that keep them from rendering."""
+    """The texts as `debtor` would get them (with stand-ins for the portal and pay links, which
+    a preview must not create), or the problems that keep them from rendering."""
     errors = template_check(
         kind=kind,
         channel=channel,
@@ -230,6 +230,7 @@ def template_preview(
             invoices=invoices,
             link=link,
             extra=extra,
+            preview=True,
         )
     except PartFailed as exc:
         problem = Problem(exc.part, None, render_reason(exc.error))

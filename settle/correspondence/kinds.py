@@ -112,6 +112,10 @@ COMMON = (
     Variable("organisation_iban", _("The IBAN debtors pay to.")),
     Variable("organisation_bic", _("The BIC of that account.")),
     Variable("today", _("Today's date.")),
+    Variable(
+        "online_payment",
+        _("True when debtors can pay online (a payment provider is configured)."),
+    ),
 )
 
 _LINK = (
@@ -120,6 +124,13 @@ _LINK = (
         "portal_link_valid_until", _("The last day the link is valid, e.g. “7 December 2026”.")
     ),
     Variable("portal_link_validity", _("How long the link is valid, e.g. “14 days”.")),
+    Variable(
+        "pay_link",
+        _(
+            "A link straight to paying the invoices this message asks payment for, valid as "
+            "long as the portal link; empty when debtors cannot pay online or nothing is open."
+        ),
+    ),
 )
 _NEW_LINK_PAGE = (
     Variable(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from settle.common.errors import ApplicationError, FieldError
 from settle.correspondence.compose import PartFailed, message_render
-from settle.correspondence.kinds import REMINDER_KINDS, Kind, kind_channels, kind_issues_link
+from settle.correspondence.kinds import Kind, kind_channels, kind_issues_link
 from settle.correspondence.letters import Payment, Recipient, Sender, letter_html
 from settle.correspondence.models import (
     Channel,
@@ -28,9 +28,9 @@ from settle.correspondence.models import (
     Organisation,
     Template,
 )
-from settle.correspondence.selectors import template_for, template_uses_link
+from settle.correspondence.selectors import template_for, template_uses_link, template_variables
 from settle.correspondence.sms import phone_e164
-from settle.correspondence.variables import message_link
+from settle.correspondence.variables import message_link, payable_invoices
 from settle.receivables.models import Debtor, Invoice
 
 
@@ -165,13 +165,16 @@ def message_send(
     invoices = list(invoices)
     template = template_for(kind=kind, channel=channel, language=language)
     issue = kind_issues_link(kind)
-    if issue and template_uses_link(template) and not debtor.active:
+    # A pay link lives as long as the message's portal link, so a template showing only the
+    # pay button still gets one issued.
+    uses_link = template_uses_link(template) or "pay_link" in template_variables(template)
+    if issue and uses_link and not debtor.active:
         raise _refusal("debtor", _("This debtor is inactive; a portal link would not sign in."))
     organisation = Organisation.load()
     try:
         with transaction.atomic():
             link_url, expires_at = "", None
-            if template_uses_link(template):
+            if uses_link:
                 link_url, expires_at = message_link(
                     debtor=debtor, issue=issue, created_by=created_by
                 )
@@ -197,7 +200,7 @@ def message_send(
             if channel == Channel.LETTER:
                 body_html = letter_document(
                     debtor=debtor,
-                    invoices=_payable(kind, invoices),
+                    invoices=payable_invoices(kind, invoices),
                     organisation=organisation,
                     subject=subject,
                     body_html=body_html,
@@ -233,14 +236,6 @@ def message_send(
             created_by=created_by,
             error=exc.message,
         )
-
-
-def _payable(kind: str, invoices: list[Invoice]) -> list[Invoice]:
-    """The invoices a letter's payment block asks for: a reminder's overdue ones (all of them
-    when, unusually, none is overdue yet)."""
-    if kind in REMINDER_KINDS:
-        return [invoice for invoice in invoices if invoice.is_overdue] or invoices
-    return invoices
 
 
 def _debtor_address(debtor: Debtor, channel: str) -> str:

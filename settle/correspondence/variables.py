@@ -20,7 +20,7 @@ from markupsafe import Markup
 from settle.common.dates import organisation_today
 from settle.common.hooks import hooks
 from settle.common.money import money
-from settle.correspondence.kinds import kind_issues_link
+from settle.correspondence.kinds import REMINDER_KINDS, kind_issues_link
 from settle.correspondence.models import Organisation
 from settle.receivables.models import Debtor, Invoice
 
@@ -126,6 +126,29 @@ def message_link(
     return "", None
 
 
+def message_values(
+    *, debtor: Debtor | None, invoices: Iterable[Invoice], link_expires_at: datetime | None
+) -> dict:
+    """The values the apps above correspondence give a message, through the
+    `SETTLE_MESSAGE_VALUES` hook: whether debtors can pay online, and a pay link for `invoices`
+    valid as long as the message's portal link (a stand-in when there is no debtor, for
+    previews). Where no such app is installed, templates still render: nothing to pay online.
+    """
+    invoices = list(invoices)
+    values: dict = {"online_payment": False, "pay_link": ""}
+    for provider in hooks("SETTLE_MESSAGE_VALUES"):
+        values.update(provider(debtor=debtor, invoices=invoices, link_expires_at=link_expires_at))
+    return values
+
+
+def payable_invoices(kind: str, invoices: list[Invoice]) -> list[Invoice]:
+    """The invoices a message asks payment for: a reminder's overdue ones (all of them when,
+    unusually, none is overdue yet), every one for the other kinds."""
+    if kind in REMINDER_KINDS:
+        return [invoice for invoice in invoices if invoice.is_overdue] or invoices
+    return invoices
+
+
 def message_context(
     *,
     language: str,
@@ -136,11 +159,13 @@ def message_context(
     link_expires_at: datetime | None,
     organisation: Organisation,
     extra: dict | None = None,
+    more: dict | None = None,
 ) -> tuple[dict, dict]:
     """The variables for the text parts and for the HTML parts of one message.
 
     The two differ only in the ready-made tables. `extra` holds the kind's own values (a
-    promise date, instalments as (number, due date, amount) …), formatted here.
+    promise date, instalments as (number, due date, amount) …), formatted here; `more` those
+    of `message_values`, ready as they are.
     """
     with override(language):
         invoices = list(invoices)
@@ -173,6 +198,9 @@ def message_context(
             "portal_link_validity": validity,
             **organisation_values(organisation),
             "today": long_date(timezone.localdate()),
+            "online_payment": False,
+            "pay_link": "",
+            **(more or {}),
         }
         tables = {
             "overdue_invoice_table": overdue_tables,
@@ -240,6 +268,7 @@ def sample_context(kind: str, language: str) -> tuple[dict, dict]:
         extra = sample_extra(kind, language)
         debtor_name = _("Sample Company Ltd")
     link_url, link_expires_at = message_link(debtor=None, issue=kind_issues_link(kind))
+    more = message_values(debtor=None, invoices=invoices, link_expires_at=link_expires_at)
     return message_context(
         language=language,
         debtor_name=debtor_name,
@@ -249,6 +278,7 @@ def sample_context(kind: str, language: str) -> tuple[dict, dict]:
         link_expires_at=link_expires_at,
         organisation=Organisation.load(),
         extra=extra,
+        more=more,
     )
 
 

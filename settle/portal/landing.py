@@ -9,6 +9,7 @@ it), the line of dates and amount is one string rather than six values, and date
 are formatted once each, not per row.
 """
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -32,16 +33,19 @@ def _short_date(value: date, notation: str, language: str | None) -> str:
     return dateformat.format(value, notation)
 
 
-def landing_invoices(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+def landing_invoices(
+    rows: list[dict[str, Any]], in_payment: Collection[int] = frozenset()
+) -> list[dict[str, str]]:
     """Each open invoice (the rows of `access_landing`) as the strings the landing page shows,
     in the active language: its id, number, open amount, a line with its dates and amount, and
-    its status: the latest open response's, else the collection status. Plain text: the
-    template escapes it."""
+    its status: "Payment in progress" for the invoices in `in_payment`, else the latest open
+    response's, else the collection status. Plain text: the template escapes it."""
     language = get_language()
     notation = get_format("SHORT_DATE_FORMAT")
     # The collection status's label in the active language, as CollectionStatus.label picks it.
     label = in_language("collection_status__label_nl", "collection_status__label_en")
     issued, due, amount_label = _("Invoice date"), _("Due"), _("Amount")
+    paying = _("Payment in progress")
     # An unpaid invoice's open amount is its amount: format each amount once per page.
     amounts: dict[tuple[Decimal, str], str] = {}
 
@@ -61,7 +65,13 @@ def landing_invoices(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
                 f" · {due} {_short_date(row['due_date'], notation, language)}"
                 f" · {amount_label} {amount(row['amount'], row['currency'])}"
             ),
-            "status": row[label] if row["response_status"] is None else row["response_status"],
+            "status": (
+                paying
+                if row["pk"] in in_payment
+                else row[label]
+                if row["response_status"] is None
+                else row["response_status"]
+            ),
         }
         for row in rows
     ]

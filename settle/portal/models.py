@@ -106,3 +106,28 @@ class PortalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PayLink(models.Model):
+    """The pay button of one message: which debtor's invoices it pays, and until when.
+
+    The link's token is this row's id, signed (see `paylinks.py`): short enough for an SMS, and
+    unguessable without the secret key. The row is the claim, so the server decides expiry.
+    """
+
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="pay_links", verbose_name=_("debtor")
+    )
+    # Ids, not a relation: the link names what the message named, whatever became of it since;
+    # the pay page asks for what is still open.
+    invoice_ids = models.JSONField(_("invoices"), default=list)
+    expires_at = models.DateTimeField(_("valid until"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pay link")
+        verbose_name_plural = _("pay links")
+
+    def __str__(self) -> str:
+        return f"{self.debtor_id} until {self.expires_at:%Y-%m-%d}"

@@ -14,7 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from settle.common.ratelimit import rate_limit_exceeded, rate_limit_reached
+from settle.payments.selectors import online_payment_enabled
 from settle.portal.landing import landing_invoices, landing_totals
+from settle.portal.pay import allow_checkout
 from settle.portal.selectors import access_landing
 from settle.portal.services import (
     portal_link_check,
@@ -109,7 +111,7 @@ def link(request: HttpRequest, key: str) -> HttpResponse:
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         translation.activate(result.link.debtor.language)
         request.LANGUAGE_CODE = translation.get_language()
-    return render(request, "portal/link.html")
+    return render(request, "portal/link.html", {"online_payment": online_payment_enabled()})
 
 
 @require_safe
@@ -121,16 +123,19 @@ def home(request: HttpRequest) -> HttpResponse:
     A fixed number of queries however many invoices: the session, the link with its debtor, and
     the invoices with their collection status and latest open response, and, when some invoice
     has an open response, its arrangements with their schedules (plus, at most once a minute,
-    the session's idle-time update).
+    the session's idle-time update), and with online payment one more: the invoices with a
+    payment in progress.
     """
     landing = access_landing(debtor=request.debtor)
     rows = landing.rows
     context = {
-        "invoices": landing_invoices(rows),
+        "invoices": landing_invoices(rows, landing.in_payment),
         "totals": landing_totals(rows),
         "arrangements": landing.arrangements,
+        "online_payment": online_payment_enabled(),
     }
-    return render(request, "portal/home.html", context)
+    # The "Pay this instalment" button's POST leads to the provider's checkout.
+    return allow_checkout(render(request, "portal/home.html", context))
 
 
 @require_POST

@@ -207,8 +207,11 @@ class Payment(TimestampedModel):
 
     @property
     def unallocated_amount(self) -> Decimal:
+        """What is on no invoice: a reversal lowers the allocations by what went back, so
+        that money is neither allocated nor still here."""
         allocated = sum((a.amount for a in self.allocations.all()), ZERO)
-        return self.amount - allocated
+        reversed_ = sum((r.amount for r in self.reversals.all()), ZERO)
+        return self.amount - allocated - reversed_
 
 
 class PaymentAllocation(models.Model):
@@ -224,6 +227,27 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.amount}"
+
+
+class PaymentReversal(models.Model):
+    """Money of a booked payment that went back to the payer (a refund, a chargeback): the
+    allocations it lowered reopened their invoices by the same amount."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="reversals")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("payment reversal")
+        verbose_name_plural = _("payment reversals")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reversal_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: -{self.amount}"
 
 
 class ImportKind(models.TextChoices):

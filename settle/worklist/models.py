@@ -17,6 +17,9 @@ class TaskKind(models.TextChoices):
     PROMISE_BROKEN = "promise_broken", _("Promise to pay not kept")
     ARRANGEMENT_REVIEW = "arrangement_review", _("Review arrangement proposal")
     ARRANGEMENT_DEFAULTED = "arrangement_defaulted", _("Arrangement instalment not paid")
+    PAYMENT_MISMATCH = "payment_mismatch", _("Payment differs")
+    PAYMENT_REFUND = "payment_refund", _("Refund over-payment")
+    PAYMENT_REVERSED = "payment_reversed", _("Payment refunded or charged back")
 
 
 class TaskState(models.TextChoices):

@@ -53,6 +53,7 @@ GSM7_BASIC = set(
 )
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
 TWO_SMS_PARTS = 306
+THREE_SMS_PARTS = 459
 
 FILES = [
     (language, kind, part)
@@ -79,6 +80,10 @@ def _source(language: str, kind: str, part: str) -> str:
 
 # A real link: a public base URL, /p/ and a 43-character key.
 LINK = "https://portaal.voorbeeldstad.nl/p/" + "Xq3v_8KpZr2LmN0aBcD4eFgH5iJkL6mNoP7qRsT9uVw"
+# A real pay link: /pay/ and a signed 47-character token.
+PAY_LINK = (
+    "https://portaal.voorbeeldstad.nl/pay/" + "b7Q." + "Zr2LmN0aBcD4eFgH5iJkL6mNoP7qRsT9uVwXq3v_8Kp"
+)
 # What a message the debtor caused in the portal links to instead: no key of its own.
 NEW_LINK_PAGE = "https://portaal.voorbeeldstad.nl/portal/new-link/"
 ORGANISATION = Organisation(
@@ -117,6 +122,10 @@ def _context(language: str, kind: str, part: str, invoice_count: int = 2, **over
         link_expires_at=timezone.now() + timedelta(days=14) if kind_issues_link(kind) else None,
         organisation=ORGANISATION,
         extra=sample_extra(kind, language),
+        more={
+            "online_payment": overrides.pop("online_payment", True),
+            "pay_link": overrides.pop("pay_link", PAY_LINK if kind_issues_link(kind) else ""),
+        },
     )
     return (html if part.endswith(".html") else text) | overrides
 
@@ -212,12 +221,16 @@ def test_it_keeps_subjects_to_one_line_without_amounts_or_names(language, kind, 
     assert "Alice de Vries" not in subject
 
 
+@pytest.mark.parametrize("pay_link", [PAY_LINK, ""], ids=["pay-link", "no-pay-link"])
 @pytest.mark.parametrize(("language", "kind", "part"), _files("sms.txt"))
-def test_it_keeps_an_sms_within_two_gsm7_parts(language, kind, part):
-    sms = sms_plain(_render(language, kind, part).strip())
+def test_it_keeps_an_sms_within_two_gsm7_parts(language, kind, part, pay_link):
+    sms = sms_plain(_render(language, kind, part, pay_link=pay_link).strip())
 
     assert set(sms) <= GSM7_BASIC | GSM7_EXTENSION, set(sms) - GSM7_BASIC - GSM7_EXTENSION
-    assert _sms_length(sms) <= TWO_SMS_PARTS
+    # A final notice says what it must in full, and a pay link next to the portal link then
+    # takes a third part.
+    limit = THREE_SMS_PARTS if pay_link and kind == "final_notice" else TWO_SMS_PARTS
+    assert _sms_length(sms) <= limit
 
 
 @pytest.mark.parametrize(("language", "kind", "part"), _files("body.html", "letter.html"))

@@ -15,7 +15,14 @@ from settle.receivables.field_checks import (
     currency_problem,
     date_range_message,
 )
-from settle.receivables.models import ZERO, Debtor, Invoice, Payment, PaymentAllocation
+from settle.receivables.models import (
+    ZERO,
+    Debtor,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    PaymentReversal,
+)
 
 
 def payment_book(
@@ -27,11 +34,14 @@ def payment_book(
     debtor: Debtor | None = None,
     allocations: Sequence[tuple[str, Decimal]] = (),
     currency: str = "EUR",
+    allocate_open: bool = True,
 ) -> Payment:
     """Book a payment and lower the open amounts of the invoices it pays, atomically.
 
     `allocations` are (invoice number, amount) pairs. Without them the payment is allocated to
-    the debtor's open invoices, oldest due first, as far as it reaches. An allocation larger than
+    the debtor's open invoices, oldest due first, as far as it reaches (unless `allocate_open`
+    is False: a payment meant for invoices that were settled in the meantime stays unallocated,
+    an over-payment for a person to refund). An allocation larger than
     an invoice's open amount, allocations adding up to more than the payment, an invoice of
     another debtor or a reference already booked from the same source are refused whole.
 
@@ -55,7 +65,7 @@ def payment_book(
             )
         if allocations:
             plan = _explicit_allocations(allocations, debtor=debtor, amount=amount)
-        elif debtor is not None:
+        elif debtor is not None and allocate_open:
             plan = _automatic_allocations(debtor=debtor, amount=amount)
         else:
             plan = []
@@ -84,6 +94,58 @@ def payment_book(
             for hook in hooks("SETTLE_ON_PAYMENT_ALLOCATED"):
                 hook(allocations=list(plan))
     return payment
+
+
+def payment_reverse(
+    *, payment: Payment, amount: Decimal, reason: str
+) -> list[tuple[Invoice, Decimal]]:
+    """Take `amount` of a booked payment back off its invoices (a refund or a chargeback of
+    money the payer got back), atomically: the newest allocations are lowered first, each
+    invoice's open amount rises by what its allocation lost, and a PaymentReversal records it.
+
+    Returns the invoices reopened with the amount each got back. More than is still allocated
+    is refused whole: money that was never on an invoice (an over-payment) is not taken off one.
+    """
+    if amount <= ZERO:
+        raise ApplicationError(_("A reversal must be greater than zero."))
+    with transaction.atomic():
+        # The payment row first, then its invoices in pk order (as payment_book locks them), so
+        # two reversals of one payment queue up instead of both reading the same allocations.
+        Payment.objects.select_for_update().get(pk=payment.pk)
+        allocations = list(PaymentAllocation.objects.filter(payment=payment).order_by("-pk"))
+        invoices = {
+            invoice.pk: invoice
+            for invoice in Invoice.objects.select_for_update()
+            .filter(pk__in=[a.invoice_id for a in allocations])
+            .order_by("pk")
+        }
+        allocated = sum((a.amount for a in allocations), ZERO)
+        if amount > allocated:
+            raise ApplicationError(
+                _(
+                    "%(amount)s cannot be reversed: only %(allocated)s of this payment is "
+                    "allocated to invoices."
+                )
+                % {"amount": amount, "allocated": allocated}
+            )
+        reopened = []
+        left = amount
+        for allocation in allocations:
+            if left <= ZERO:
+                break
+            part = min(left, allocation.amount)
+            left -= part
+            if part == allocation.amount:
+                allocation.delete()
+            else:
+                allocation.amount -= part
+                allocation.save(update_fields=["amount"])
+            invoice = invoices[allocation.invoice_id]
+            invoice.open_amount += part
+            invoice.save(update_fields=["open_amount", "updated_at"])
+            reopened.append((invoice, part))
+        PaymentReversal.objects.create(payment=payment, amount=amount, reason=reason[:200])
+    return reopened
 
 
 def _locked_invoices(numbers: list[str]) -> dict[str, Invoice]:
