@@ -20,10 +20,13 @@ PORTAL_KEY_RE = re.compile(
     re.IGNORECASE,
 )
 MASK = "[redacted]"
+# Adyen hands the debtor back with the session's result in the query string; it reads the
+# session's state at Adyen, so it is kept out of request lines like a key.
+SESSION_RESULT_RE = re.compile(r"(sessionResult(?:=|%3D))[^&\s\"']+", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    return PORTAL_KEY_RE.sub(rf"\1{MASK}", text)
+    return SESSION_RESULT_RE.sub(rf"\1{MASK}", PORTAL_KEY_RE.sub(rf"\1{MASK}", text))
 
 
 class RedactPortalKeys(logging.Filter):

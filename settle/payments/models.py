@@ -78,6 +78,9 @@ class PaymentRequest(DueRow):
         _("provider's payment id"), max_length=100, null=True, blank=True, unique=True
     )
     checkout_url = models.URLField(max_length=2000, blank=True)
+    # Adyen's `sessionResult` from the debtor's return address: Adyen's session lookup requires
+    # it. An opaque token handed back to Adyen, never a state, and never logged.
+    provider_result = models.CharField(max_length=1000, blank=True, default="")
     state = models.CharField(
         _("state"), max_length=12, choices=RequestState.choices, default=RequestState.CREATED
     )

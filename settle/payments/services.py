@@ -7,6 +7,7 @@ payment is booked once however many reports arrive at the same moment.
 """
 
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from settle.common.claims import claim_due, claim_finish
@@ -45,6 +47,10 @@ POLL_FIRST = timedelta(minutes=30)
 POLL_MOST = timedelta(hours=6)
 POLL_FOR = timedelta(days=3)
 POLL_BATCH = 50
+
+# Adyen's sessionResult: base64 behind a version prefix that ends in "!" (the shape of Adyen's
+# other result blobs), kept to what the field holds. Anything else is not stored.
+SESSION_RESULT_RE = re.compile(r"[A-Za-z0-9+/=_!-]{1,1000}")
 
 
 def payment_request_create(
@@ -215,12 +221,36 @@ def payment_request_refresh(*, request: PaymentRequest) -> PaymentRequest:
     if provider is None or not request.provider_id:
         return request
     try:
-        fetched = provider.fetch(request.provider_id)
+        fetched = provider.fetch(request.provider_id, request.provider_result)
     except ProviderError as exc:
         PaymentRequest.objects.filter(pk=request.pk).update(last_error=str(exc)[:2000])
         request.last_error = str(exc)[:2000]
         return request
     return payment_request_apply(request=request, report=_report(fetched))
+
+
+def payment_request_result_note(
+    *, request: PaymentRequest, session_id: str, result: str
+) -> PaymentRequest:
+    """Keep the `sessionResult` Adyen appended to the debtor's return address, which Adyen's
+    session lookup requires, so that the return page and the worker can fetch the session.
+
+    Kept only for an Adyen request whose own session the address names (`session_id`) and only
+    when well-formed; anything else is ignored. It is an opaque token handed back to Adyen, not
+    a state: a made-up one is refused by Adyen and changes nothing. A newer one replaces the
+    last (a debtor may pay a session on a second try), and it is never logged.
+    """
+    if request.provider != "adyen" or not request.provider_id:
+        return request
+    if not session_id or not constant_time_compare(session_id, request.provider_id):
+        return request
+    # A "+" the address left unencoded arrives as a space, which a base64 value never holds.
+    result = (result or "").replace(" ", "+")
+    if not SESSION_RESULT_RE.fullmatch(result) or result == request.provider_result:
+        return request
+    PaymentRequest.objects.filter(pk=request.pk).update(provider_result=result)
+    request.provider_result = result
+    return request
 
 
 def payment_request_sync(*, provider: str, provider_id: str) -> PaymentRequest | None:
@@ -237,7 +267,7 @@ def payment_request_sync(*, provider: str, provider_id: str) -> PaymentRequest |
     client = provider_named(provider)
     if client is None:
         return request
-    fetched = client.fetch(provider_id)
+    fetched = client.fetch(provider_id, request.provider_result)
     return payment_request_apply(request=request, report=_report(fetched), webhook=True)
 
 
@@ -279,7 +309,7 @@ def payment_requests_process_due() -> int:
             changes["last_error"] = f"provider {row.provider} is no longer configured"
         else:
             try:
-                fetched = provider.fetch(row.provider_id)
+                fetched = provider.fetch(row.provider_id, row.provider_result)
             except ProviderError as exc:
                 changes["last_error"] = str(exc)[:2000]
             else:

@@ -26,7 +26,11 @@ from settle.payments.models import PaymentRequest as PaymentRequestRow
 from settle.payments.models import RequestOrigin, RequestPurpose, RequestState
 from settle.payments.providers.base import ProviderError
 from settle.payments.selectors import invoice_ids_in_payment
-from settle.payments.services import payment_request_create, payment_request_refresh
+from settle.payments.services import (
+    payment_request_create,
+    payment_request_refresh,
+    payment_request_result_note,
+)
 from settle.portal.selectors import access_instalment_to_pay, access_payable_invoices
 from settle.portal.session import debtor_required, portal_session_link
 from settle.receivables.models import ZERO, Invoice
@@ -181,9 +185,16 @@ def _payment_request(key: str) -> PaymentRequestRow:
     return found
 
 
-def _refreshed(payment_request: PaymentRequestRow) -> PaymentRequestRow:
+def _refreshed(request: HttpRequest, payment_request: PaymentRequestRow) -> PaymentRequestRow:
     """The request with its state fetched from the provider now; the state last stored when
-    the provider cannot be reached (the page then keeps waiting)."""
+    the provider cannot be reached (the page then keeps waiting). Of the query string only
+    Adyen's `sessionId`/`sessionResult` are read: the token Adyen's lookup asks for, kept for
+    the fetch, never a state."""
+    payment_request = payment_request_result_note(
+        request=payment_request,
+        session_id=request.GET.get("sessionId", ""),
+        result=request.GET.get("sessionResult", ""),
+    )
     try:
         return payment_request_refresh(request=payment_request)
     except (ApplicationError, ProviderError):
@@ -219,8 +230,8 @@ def _in_request_language(request: HttpRequest, payment_request: PaymentRequestRo
 @require_safe
 def pay_return(request: HttpRequest, key: str) -> HttpResponse:
     """Where the provider's checkout sends the debtor back: the payment's state as the
-    provider tells it now. Whatever the address's query string says is ignored."""
-    payment_request = _refreshed(_payment_request(key))
+    provider tells it now. Whatever the address's query string says of the state is ignored."""
+    payment_request = _refreshed(request, _payment_request(key))
     _in_request_language(request, payment_request)
     return render(request, "portal/pay/return.html", _return_context(request, payment_request))
 
@@ -230,7 +241,7 @@ def pay_return(request: HttpRequest, key: str) -> HttpResponse:
 def pay_return_status(request: HttpRequest, key: str) -> HttpResponse:
     """The return page's status, for htmx to poll while the payment is not final; the
     fragment of a final state carries no trigger, so the polling stops with it."""
-    payment_request = _refreshed(_payment_request(key))
+    payment_request = _refreshed(request, _payment_request(key))
     _in_request_language(request, payment_request)
     return render(
         request, "portal/pay/return_status.html", _return_context(request, payment_request)

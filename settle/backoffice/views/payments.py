@@ -14,43 +14,42 @@ from settle.backoffice.forms.payments import PaymentFilterForm, PaymentRequestFi
 PAGE_SIZE = 50
 
 
+def _listing(request: HttpRequest, *, form_class, rows, template: str, tab: str) -> HttpResponse:
+    """A filtered, paginated list of the payments pages (booked payments, online attempts)."""
+    form = form_class(request.GET)
+    filters = form.filters()
+    page = Paginator(rows(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": any(filters.values()),
+        "tab": tab,
+        "provider": payment_selectors.provider_settings(),
+    }
+    return render(request, template, context)
+
+
 @require_GET
 @staff_required
 def payment_list(request: HttpRequest) -> HttpResponse:
-    form = PaymentFilterForm(request.GET)
-    filters = form.filters()
-    payments = payment_selectors.payment_list(**filters)
-    page = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return _listing(
         request,
-        "backoffice/payment_list.html",
-        {
-            "form": form,
-            "page": page,
-            "filtered": any(filters.values()),
-            "tab": "payments",
-            "provider": payment_selectors.provider_settings(),
-        },
+        form_class=PaymentFilterForm,
+        rows=payment_selectors.payment_list,
+        template="backoffice/payment_list.html",
+        tab="payments",
     )
 
 
 @require_GET
 @staff_required
 def payment_request_list(request: HttpRequest) -> HttpResponse:
-    form = PaymentRequestFilterForm(request.GET)
-    filters = form.filters()
-    attempts = payment_selectors.payment_request_list(**filters)
-    page = Paginator(attempts, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return _listing(
         request,
-        "backoffice/payment_request_list.html",
-        {
-            "form": form,
-            "page": page,
-            "filtered": any(filters.values()),
-            "tab": "attempts",
-            "provider": payment_selectors.provider_settings(),
-        },
+        form_class=PaymentRequestFilterForm,
+        rows=payment_selectors.payment_request_list,
+        template="backoffice/payment_request_list.html",
+        tab="attempts",
     )
 
 

@@ -10,10 +10,12 @@ Refunds and chargebacks reach Settle only through those notifications (REFUND, C
 How a session's status (GET /sessions/{id}) maps onto ours:
     active → open, paymentPending → pending, completed → paid (Adyen: authorised),
     canceled → canceled, expired → expired, refused → failed.
-Adyen documents `sessionResult` (which only the return page's address carries) as required for
-that GET, and says the status it gives is not updated afterwards: for Adyen the notifications
-are what books a payment, and `fetch` is the return page's and the worker's best effort (a
-refusal is a ProviderError that changes nothing).
+That GET requires the session's `sessionResult`, which Adyen appends (with the `sessionId`) to
+the debtor's return address only: the return page stores it on the request
+(services.payment_request_result_note) and every fetch sends it back. A request whose debtor
+never came back has none, and is not looked up at all. Adyen says the status it gives is not
+updated afterwards: for Adyen the notifications are what books a payment, and `fetch` is the
+return page's and the worker's best effort (a refusal is a ProviderError that changes nothing).
 """
 
 import base64
@@ -21,6 +23,7 @@ import binascii
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 
 import Adyen
 from Adyen.exceptions import (
@@ -208,10 +211,18 @@ class AdyenProvider:
         except (KeyError, TypeError, ValueError, InvalidOperation):
             raise ProviderError("Adyen: unreadable session", retry=True) from None
 
-    def fetch(self, provider_id: str) -> ProviderPayment:
-        """The session's status. Its amount is the sum of the authorised payments Adyen lists
-        for it (none before it is completed)."""
-        session = self._call(self._api.get_result_of_payment_session, provider_id).message
+    def fetch(self, provider_id: str, result: str = "") -> ProviderPayment:
+        """The session's status, asked with its `sessionResult` (`result`). Its amount is the
+        sum of the authorised payments Adyen lists for it (none before it is completed)."""
+        if not result:
+            # Adyen answers 422 without it: no call is made that can only be refused.
+            raise ProviderError("Adyen: a session is read with its sessionResult only", retry=False)
+        session = self._call(
+            self._api.get_result_of_payment_session,
+            quote(provider_id, safe=""),
+            # The library pastes query values in unencoded; the result holds "+", "/", "!", "=".
+            query_parameters={"sessionResult": quote(result, safe="")},
+        ).message
         try:
             state = STATES[session["status"]]
             payments = [

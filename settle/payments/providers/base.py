@@ -106,8 +106,11 @@ class Provider(Protocol):
         so a retried create after a timeout gives the same payment. Raises ProviderError."""
         ...
 
-    def fetch(self, provider_id: str) -> ProviderPayment:
-        """The payment's current state, read from the provider. Raises ProviderError."""
+    def fetch(self, provider_id: str, result: str = "") -> ProviderPayment:
+        """The payment's current state, read from the provider. `result` is what the provider
+        gave the debtor's return address for reading it back (Adyen's `sessionResult`, which
+        Adyen's lookup requires; Mollie and the demo need none and ignore it): an opaque token,
+        never a state. Raises ProviderError."""
         ...
 
     def cancel(self, provider_id: str) -> bool:

@@ -98,7 +98,8 @@ class DemoProvider:
                 payment = DemoPayment.objects.get(idempotency_key=reference)
         return self._payment(payment)
 
-    def fetch(self, provider_id: str) -> ProviderPayment:
+    def fetch(self, provider_id: str, result: str = "") -> ProviderPayment:
+        """The demo payment by its id alone (`result` is Adyen's and not used)."""
         try:
             return self._payment(DemoPayment.objects.get(demo_id=provider_id))
         except DemoPayment.DoesNotExist:

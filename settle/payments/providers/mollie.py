@@ -149,9 +149,10 @@ class MollieProvider:
             payment = self._call(self._client.payments.create, data, idempotency_key=key)
         return self._payment(payment)
 
-    def fetch(self, provider_id: str) -> ProviderPayment:
+    def fetch(self, provider_id: str, result: str = "") -> ProviderPayment:
         """The payment as Mollie holds it now: state, paidAt, and the totals refunded and
-        charged back (`amountRefunded`, `amountChargedBack`)."""
+        charged back (`amountRefunded`, `amountChargedBack`). Mollie reads a payment by its id
+        alone: `result` is not used."""
         if not _PAYMENT_ID.fullmatch(provider_id or ""):
             raise ProviderError("Mollie: not a payment id", retry=False)
         return self._payment(self._call(self._client.payments.get, provider_id))

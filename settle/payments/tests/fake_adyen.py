@@ -8,8 +8,15 @@ signed notification batches as Adyen's webhooks send them.
         )
         body = adyen_notification([adyen_item(psp_reference=..., merchant_reference=...)],
                                   HMAC_KEY)
+
+Like Adyen's, GET /sessions/{id} answers only with the session's `sessionResult` query value,
+which the fake hands out when the debtor leaves its checkout (`set_status`, as Adyen appends it
+to the return address): `fake.session_result(id)`, or `fake.return_query(id)` for the
+`sessionId`/`sessionResult` pair the return page receives. Without it, or with another, the
+answer is 422 with Adyen's error JSON (the error codes are the fake's own).
 """
 
+import base64
 import copy
 import json
 import re
@@ -18,7 +25,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from Adyen.util import generate_notification_sig
 
@@ -120,11 +127,16 @@ class FakeAdyen:
 
     def set_status(self, session_id: str, status: str) -> str:
         """Set a session's status in Adyen's words (active, paymentPending, completed,
-        canceled, expired, refused). `completed` records an authorised payment; its
-        pspReference is returned."""
+        canceled, expired, refused), as the debtor leaves the checkout: the session gets its
+        sessionResult (`session_result`), the first time. `completed` records an authorised
+        payment; its pspReference is returned."""
         with self.lock:
             session = self.sessions[session_id]
             session["status"] = status
+            if not session.get("sessionResult"):
+                # Shaped like Adyen's: a version prefix, "!", base64 ("+", "/" and "=" included).
+                blob = base64.b64encode(b"\xfb\xff" + secrets.token_bytes(47)).decode()
+                session["sessionResult"] = "X3XtfGC9!" + blob
             if status != "completed":
                 return ""
             psp_reference = "".join(
@@ -139,6 +151,16 @@ class FakeAdyen:
                 }
             ]
             return psp_reference
+
+    def session_result(self, session_id: str) -> str:
+        """The sessionResult Adyen appended to the return address ("" before the debtor has
+        left the checkout)."""
+        with self.lock:
+            return self.sessions[session_id].get("sessionResult", "")
+
+    def return_query(self, session_id: str) -> dict[str, str]:
+        """What Adyen appends to the session's returnUrl when the debtor comes back."""
+        return {"sessionId": session_id, "sessionResult": self.session_result(session_id)}
 
     def create(self, body: dict, idempotency_key: str) -> tuple[int, dict]:
         missing = [
@@ -190,11 +212,15 @@ class FakeAdyen:
         )
         return document
 
-    def result(self, session_id: str) -> tuple[int, dict]:
+    def result(self, session_id: str, session_result: str) -> tuple[int, dict]:
+        if not session_result:
+            return 422, _error(422, "130", "Required field 'sessionResult' is not provided.")
         with self.lock:
             session = self.sessions.get(session_id)
             if session is None:
                 return 422, _error(422, "14_030", "Session not found")
+            if session_result != session.get("sessionResult"):
+                return 422, _error(422, "14_031", "Invalid sessionResult")
             document = {
                 "id": session_id,
                 "status": session["status"],
@@ -226,7 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        path = urlsplit(self.path).path.rstrip("/")
+        address = urlsplit(self.path)
+        path = address.path.rstrip("/")
+        query = parse_qs(address.query)
         key = self.headers.get("Idempotency-Key", "")
         with fake.lock:
             fake.requests.append((method, path, key))
@@ -249,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
                 delay, fake.delay_next_create = fake.delay_next_create, 0.0
                 time.sleep(delay)
         elif method == "GET" and session:
-            status, document = fake.result(session.group(1))
+            status, document = fake.result(session.group(1), query.get("sessionResult", [""])[0])
         else:
             status, document = 404, _error(404, "000", "Not found")
         self._json(status, document)

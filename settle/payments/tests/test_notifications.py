@@ -10,7 +10,11 @@ from settle.payments.configuration import PaymentsConfig
 from settle.payments.models import Notification, NotificationState, RequestState
 from settle.payments.notifications import notifications_process_due, notifications_store
 from settle.payments.providers.registry import provider_active
-from settle.payments.services import payment_request_create, payment_request_refresh
+from settle.payments.services import (
+    payment_request_create,
+    payment_request_refresh,
+    payment_request_result_note,
+)
 from settle.payments.tests.fake_adyen import HMAC_KEY, FakeAdyen, adyen_item, adyen_notification
 from settle.receivables.models import Payment
 from settle.receivables.tests.factories import InvoiceFactory
@@ -148,6 +152,11 @@ def test_a_later_fetch_keeps_the_refund_a_notification_reported(adyen, request_,
     )
     notifications_process_due()
     adyen.set_status(request_.provider_id, "completed")
+    request_ = payment_request_result_note(
+        request=request_,
+        session_id=request_.provider_id,
+        result=adyen.session_result(request_.provider_id),
+    )
 
     # Adyen's session result knows nothing of refunds.
     request_ = payment_request_refresh(request=request_)

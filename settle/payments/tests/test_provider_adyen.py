@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import requests
 
 from settle.payments.configuration import PaymentsConfig
 from settle.payments.providers.adyen import BLOCKED_METHODS, AdyenProvider, minor_units
@@ -42,11 +43,11 @@ def provider(fake):
     return AdyenProvider(config(fake))
 
 
-def create(provider, *, amount="12.30", currency="EUR", locale="nl"):
+def create(provider, *, amount="12.30", currency="EUR", locale="nl", reference=REFERENCE):
     return provider.create(
         amount=Decimal(amount),
         currency=currency,
-        reference=REFERENCE,
+        reference=reference,
         description="Facturen 2026-001",
         return_url="https://settle.example/pay/return/abc",
         webhook_url="https://settle.example/payments/webhook/adyen",
@@ -115,14 +116,14 @@ def test_it_maps_each_session_status(fake, provider, status, state):
     payment = create(provider)
     fake.set_status(payment.id, status)
 
-    assert provider.fetch(payment.id).state == state
+    assert provider.fetch(payment.id, fake.session_result(payment.id)).state == state
 
 
 def test_it_reads_the_authorised_amount_of_a_completed_session(fake, provider):
     payment = create(provider)
     fake.set_status(payment.id, "completed")
 
-    fetched = provider.fetch(payment.id)
+    fetched = provider.fetch(payment.id, fake.session_result(payment.id))
 
     assert (fetched.amount, fetched.currency) == (Decimal("12.30"), "EUR")
     assert fetched.reference == REFERENCE
@@ -133,7 +134,68 @@ def test_it_cannot_cancel_a_session(fake, provider):
     payment = create(provider)
 
     assert provider.cancel(payment.id) is False
-    assert provider.fetch(payment.id).state == ProviderState.OPEN
+    # The debtor comes back from the checkout without paying: the session is still active.
+    fake.set_status(payment.id, "active")
+    assert provider.fetch(payment.id, fake.session_result(payment.id)).state == ProviderState.OPEN
+
+
+def test_it_sends_the_session_result_adyen_requires(fake, provider):
+    payment = create(provider)
+    fake.set_status(payment.id, "completed")
+    result = fake.session_result(payment.id)
+
+    fetched = provider.fetch(payment.id, result)
+
+    # The fake compares it decoded: "+", "/", "!" and "=" survived the address.
+    assert {"+", "/", "!", "="} <= set(result)
+    assert fetched.state == ProviderState.PAID
+    method, path, _key = fake.requests[-1]
+    assert method == "GET" and path.endswith(f"/sessions/{payment.id}")
+
+
+def test_it_does_not_ask_for_a_session_without_its_result(fake, provider):
+    payment = create(provider)
+    fake.set_status(payment.id, "completed")
+    asked = len(fake.requests)
+
+    with pytest.raises(ProviderError) as raised:
+        provider.fetch(payment.id)
+
+    assert raised.value.retry is False
+    assert len(fake.requests) == asked
+
+
+def test_it_reports_a_session_result_adyen_refuses(fake, provider):
+    payment = create(provider)
+    other = create(provider, amount="1.00", reference="o" * 43)
+    fake.set_status(payment.id, "completed")
+    fake.set_status(other.id, "completed")
+    forged = "X3XtfGC9!" + "A" * 60 + "=="
+
+    for result in (forged, fake.session_result(other.id)):
+        with pytest.raises(ProviderError) as raised:
+            provider.fetch(payment.id, result)
+
+        assert raised.value.retry is False
+        assert "422" in str(raised.value)
+        assert result not in str(raised.value)
+
+
+@pytest.mark.parametrize("query", ["", "?sessionResult=", "?sessionResult=X3XtfGC9%21AAAA"])
+def test_the_fake_refuses_a_lookup_without_the_right_result_as_adyen_does(fake, provider, query):
+    payment = create(provider)
+    fake.set_status(payment.id, "completed")
+    answer = requests.get(
+        f"{fake.url}/v72/sessions/{payment.id}{query}",
+        headers={"X-API-Key": fake.api_key},
+        timeout=5,
+    )
+
+    error = answer.json()
+    assert answer.status_code == 422
+    assert error["status"] == 422
+    assert error["errorType"] == "validation"
+    assert error["errorCode"] and error["message"]
 
 
 def test_it_refuses_a_wrong_key_without_repeating_it(fake):
