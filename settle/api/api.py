@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Router
 
 from settle.api.auth import ApiKeyAuth
 from settle.api.docs import LocalSwagger, docs_asset
-from settle.api.endpoints import debtors, invoices, payments
+from settle.api.endpoints import debtors, dunning, invoices, payments
 from settle.api.errors import install_exception_handlers
 from settle.api.openapi import component_schemas, document_configuration
 from settle.api.schemas import DebtorIn, InvoiceIn
@@ -46,6 +46,7 @@ install_exception_handlers(api)
 api.add_router("/debtors", debtors.router)
 api.add_router("/invoices", invoices.router)
 api.add_router("/payments", payments.router)
+api.add_router("/dunning-runs", dunning.router)
 api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")(
     docs_asset
 )

@@ -33,6 +33,7 @@ DEBTOR_SHAPE: dict[str, Any] = {
     "payment_method": _TEXT,
     "delivery_method": _TEXT,
     "active": _BOOL,
+    "kind": _TEXT,
 }
 INVOICE_SHAPE: dict[str, Any] = {
     "number": _TEXT,

@@ -134,6 +134,7 @@ IsoDate = Annotated[
 Language = Literal["nl", "en"]
 PaymentMethod = Literal["bank_transfer", "direct_debit", "online"]
 DeliveryMethod = Literal["email", "post", "sms"]
+DebtorKind = Literal["business", "consumer"]
 # Spelled out for the OpenAPI document; a test keeps them equal to the models' choices.
 Source = Literal["erp", "bank", "psp", "manual"]
 State = Literal["open", "partly_paid", "paid"]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from settle.api.field_types import (
     Cursor,
+    DebtorKind,
     DeliveryMethod,
     IsoDate,
     Language,
@@ -118,6 +119,14 @@ class DebtorIn(BaseModel):
     payment_method: PaymentMethod | None = "bank_transfer"
     delivery_method: DeliveryMethod | None = "email"
     active: bool | None = True
+    kind: DebtorKind | None = Field(
+        "business",
+        description=(
+            "business or consumer. A consumer gets the statutory 14-day letter before collection "
+            "costs may be charged; a business may be shown commercial interest and the EU's "
+            "fixed compensation."
+        ),
+    )
 
 
 class DebtorOut(Schema):
@@ -130,6 +139,7 @@ class DebtorOut(Schema):
     payment_method: PaymentMethod
     delivery_method: DeliveryMethod
     active: bool
+    kind: DebtorKind
 
     @staticmethod
     def resolve_address(obj) -> dict[str, str]:

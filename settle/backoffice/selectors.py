@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from settle.backoffice import dunning_selectors
 from settle.backoffice.templatetags.correspondence import kind_label
 from settle.common.money import money
 from settle.correspondence.models import Message
@@ -235,7 +236,7 @@ class TimelineEntry:
     """One thing that happened with a debtor, whichever app it comes from."""
 
     at: datetime
-    source: str  # "portal", "response", "message", "task", "payment", "reversal"
+    source: str  # "portal", "response", "message", "task", "payment", "reversal", "dunning"
     title: str
     detail: str = ""
     state: str = ""
@@ -385,6 +386,12 @@ def _reversal_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
     ]
 
 
+def _dunning_entries(debtor: Debtor, limit: int) -> list[TimelineEntry]:
+    """Processed dunning items and dunning holds (see dunning_selectors)."""
+    events = dunning_selectors.timeline_events(debtor=debtor, limit=limit)
+    return [TimelineEntry(source="dunning", **event) for event in events]
+
+
 # Each source gives a debtor's newest entries from one app, in a fixed number of queries.
 TIMELINE_SOURCES: list[Callable[[Debtor, int], list[TimelineEntry]]] = [
     _portal_entries,
@@ -393,6 +400,7 @@ TIMELINE_SOURCES: list[Callable[[Debtor, int], list[TimelineEntry]]] = [
     _task_entries,
     _payment_entries,
     _reversal_entries,
+    _dunning_entries,
 ]
 TIMELINE_LENGTH = 100
 

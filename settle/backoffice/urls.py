@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from settle.backoffice.signin import StaffAuthenticationForm
 from settle.backoffice.views import (
@@ -143,4 +143,8 @@ urlpatterns = [
         arrangements.arrangement_end_view,
         name="arrangement_end",
     ),
+    # Dunning (issue 13): the overview and a run's start, runs and history, administration.
+    path("dunning/", include("settle.backoffice.views.dunning.urls_overview")),
+    path("dunning/", include("settle.backoffice.views.dunning.urls_runs")),
+    path("dunning/", include("settle.backoffice.views.dunning.urls_admin")),
 ]

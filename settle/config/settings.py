@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "settle.worklist",
     "settle.payments",
     "settle.arrangements",
+    "settle.dunning",
     "settle.backoffice",
+    "django_filters",
 ]
 
 # A refused form gets a page in the user's language (templates/403_csrf.html).
@@ -125,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a query's plan when its estimated cost is high; for the dunning
+    # overview's counts over 100,000 invoices compiling took 2.2 s of a 2.6 s query. Settle's
+    # queries are short: JIT off, unless DATABASE_URL brings connection options of its own.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -229,6 +235,8 @@ SETTLE_WORKER_TASKS = [
     "settle.arrangements.instalments.instalments_process_due",
     "settle.payments.services.payment_requests_process_due",
     "settle.payments.notifications.notifications_process_due",
+    "settle.dunning.schedules.schedules_process_due",
+    "settle.dunning.processing.items_process_due",
 ]
 # Called with `allocations=[(invoice, amount), ...]` (every invoice a payment reached, paid in
 # full or in part) in the payment's transaction

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     ARRANGEMENT_REJECTED = "arrangement_rejected", _("Arrangement rejected")
     ARRANGEMENT_ENDED = "arrangement_ended", _("Arrangement ended")
     INVOICE_COPY = "invoice_copy", _("Invoice copy")
+    FOURTEEN_DAY_LETTER = "fourteen_day_letter", _("14-day letter (consumers)")
 
 
 E, S, L = Channel.EMAIL, Channel.SMS, Channel.LETTER
@@ -43,6 +44,8 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     Kind.ARRANGEMENT_REJECTED: (E, L),
     Kind.ARRANGEMENT_ENDED: (E, L),
     Kind.INVOICE_COPY: (E,),
+    # The statutory 14-day letter must be in writing; e-mail counts, SMS would not hold it.
+    Kind.FOURTEEN_DAY_LETTER: (E, L),
 }
 
 # Kinds whose message carries a fresh portal link: the organisation reaching out (invitations,
@@ -57,12 +60,19 @@ LINK_KINDS = frozenset(
         Kind.REMINDER_2,
         Kind.FINAL_NOTICE,
         Kind.PROMISE_BROKEN,
+        Kind.FOURTEEN_DAY_LETTER,
     }
 )
 
 # Reminders ask for the overdue invoices only: what is not due yet they mention as such, and a
 # letter's payment block is for the overdue amount.
-REMINDER_KINDS = frozenset({Kind.REMINDER_1, Kind.REMINDER_2, Kind.FINAL_NOTICE})
+REMINDER_KINDS = frozenset(
+    {Kind.REMINDER_1, Kind.REMINDER_2, Kind.FINAL_NOTICE, Kind.FOURTEEN_DAY_LETTER}
+)
+
+# Kinds that may state statutory collection costs or commercial interest (dunning's `costs.py`
+# gives the values when it sends them).
+COST_KINDS = frozenset({Kind.REMINDER_2, Kind.FINAL_NOTICE, Kind.FOURTEEN_DAY_LETTER})
 
 # Kinds an employee may send by hand from a debtor's page; the others follow from a response.
 MANUAL_KINDS = (Kind.PORTAL_INVITATION, Kind.REMINDER_1, Kind.REMINDER_2, Kind.FINAL_NOTICE)
@@ -152,7 +162,47 @@ _ARRANGEMENT = (
     Variable("arrangement_total", _("The total amount of the arrangement.")),
 )
 
+# Statutory costs (see dunning/costs.py). A message sent other than by a dunning run (by hand
+# from a debtor's page) has none of them, so the shipped templates test `is defined` first.
+COST_VARIABLES = (
+    Variable(
+        "collection_costs",
+        _(
+            "Consumers: the statutory collection costs over the overdue amount (the scale of "
+            "the Besluit vergoeding voor buitengerechtelijke incassokosten); empty for businesses."
+        ),
+    ),
+    Variable(
+        "collection_costs_deadline",
+        _(
+            "Consumers: the last day to pay without collection costs after a 14-day letter "
+            "sent today (2 days for delivery and 14 days); empty for businesses."
+        ),
+    ),
+    Variable(
+        "collection_costs_chargeable",
+        _(
+            "True when the debtor is a consumer and the term of a 14-day letter about each of "
+            "these invoices has passed, so the collection costs may now be charged."
+        ),
+    ),
+    Variable(
+        "commercial_interest",
+        _(
+            "Businesses: the statutory commercial interest on the overdue invoices up to today; "
+            "empty for consumers and when there is none."
+        ),
+    ),
+    Variable(
+        "compensation_fee",
+        _("Businesses: the fixed compensation of € 40 per overdue invoice (EU directive)."),
+    ),
+)
+
 EXTRA: dict[str, tuple[Variable, ...]] = {
+    Kind.REMINDER_2: COST_VARIABLES,
+    Kind.FINAL_NOTICE: COST_VARIABLES,
+    Kind.FOURTEEN_DAY_LETTER: COST_VARIABLES,
     Kind.RESPONSE_RECEIVED: (
         Variable("response_type", _("The kind of response the debtor gave, e.g. “Complaint”.")),
     ),

@@ -300,4 +300,11 @@ def sample_extra(kind: str, language: str) -> dict:
             "rejection_reason": _("The first instalment is too far away."),
             "end_reason": _("At your request: you will pay the rest in one go."),
             "arrangement_paid": Decimal("523.84"),
+            # Statutory costs (dunning/costs.py) for the sample's overdue € 1,571.50: the
+            # preview shows both the consumer's and the business's wording.
+            "collection_costs": Decimal("235.73"),
+            "collection_costs_deadline": today + timedelta(days=16),
+            "collection_costs_chargeable": True,
+            "commercial_interest": Decimal("6.54"),
+            "compensation_fee": Decimal("80.00"),
         }

@@ -28,6 +28,7 @@ COLUMNS = {
         "payment_method",
         "delivery_method",
         "active",
+        "kind",
     ),
     ImportKind.INVOICES: (
         "number",

@@ -211,6 +211,8 @@ def _debtor_items(rng: random.Random) -> list[dict]:
                 "payment_method": method,
                 "delivery_method": delivery,
                 "active": True,
+                # People are consumers (the 14-day letter and statutory costs); firms businesses.
+                "kind": "consumer" if person else "business",
                 "_person": person,
             }
         )
@@ -221,7 +223,7 @@ def _money(value: float) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _status(days_late: int, rng: random.Random) -> str:
+def _status(days_late: int, rng: random.Random, *, person: bool = False) -> str:
     if days_late <= 7:
         return "open"
     if days_late <= 14:
@@ -231,7 +233,8 @@ def _status(days_late: int, rng: random.Random) -> str:
     if days_late <= 60:
         return "reminder_2"
     if days_late <= 120:
-        return "final_notice"
+        # A consumer is sent the statutory 14-day letter where a business gets a final notice.
+        return "fourteen_day_letter" if person else "final_notice"
     return rng.choice(["final_notice", "collection_agency", "collection_agency"])
 
 
@@ -253,7 +256,7 @@ def _invoices(rng: random.Random, debtors: list[dict], *, today: date) -> list[_
         else:
             base = rng.choice([60, 120, 250, 480, 900, 1800, 3600]) * rng.uniform(0.7, 1.3)
             amount = _money(base * 1.21)  # with 21 % VAT
-        invoice = _Invoice(owner, issue, due, amount, _status(days_late, rng))
+        invoice = _Invoice(owner, issue, due, amount, _status(days_late, rng, person=person))
         outcome = rng.random()
         # Few invoices are paid before they are due; of the later ones, more.
         full, partly = (0.10, 0.05) if days_late < 0 else (0.25, 0.18)
@@ -261,7 +264,7 @@ def _invoices(rng: random.Random, debtors: list[dict], *, today: date) -> list[_
             # Paid in full some day between the invoice and today; chasing stopped there.
             invoice.paid_on = issue + timedelta(days=rng.randint(1, max((today - issue).days, 1)))
             invoice.paid = amount
-            invoice.status = _status((invoice.paid_on - due).days, rng)
+            invoice.status = _status((invoice.paid_on - due).days, rng, person=person)
         elif outcome < full + partly:
             invoice.paid_on = issue + timedelta(days=rng.randint(1, max((today - issue).days, 1)))
             invoice.paid = _money(float(amount) * rng.choice([0.2, 0.25, 0.4, 0.5, 0.6]))

@@ -31,6 +31,14 @@ class DeliveryMethod(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
+class DebtorKind(models.TextChoices):
+    """A consumer gets the statutory 14-day letter before collection costs may be charged; a
+    business may be charged commercial interest and the EU's fixed compensation."""
+
+    BUSINESS = "business", _("Business")
+    CONSUMER = "consumer", _("Consumer")
+
+
 class Debtor(TimestampedModel):
     number = models.CharField(_("number"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -54,6 +62,9 @@ class Debtor(TimestampedModel):
         max_length=10,
         choices=DeliveryMethod.choices,
         default=DeliveryMethod.EMAIL,
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=DebtorKind.choices, default=DebtorKind.BUSINESS
     )
     active = models.BooleanField(_("active"), default=True)
 

@@ -27,7 +27,7 @@ from settle.receivables.field_checks import (
     currency_problem,
     normalise_mobile,
 )
-from settle.receivables.models import DeliveryMethod, Language, PaymentMethod
+from settle.receivables.models import DebtorKind, DeliveryMethod, Language, PaymentMethod
 
 # The shapes nearly every CSV line has, which the fast path below takes without the general checks.
 # ASCII digits only: \d would also match other scripts' digits, which Decimal and dates read too.
@@ -56,6 +56,8 @@ class DebtorRecord:
     payment_method: str
     delivery_method: str
     active: bool
+    # Last, with a default, so that a record made without it is a business (the model's default).
+    kind: str = DebtorKind.BUSINESS
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def debtor_record_parse(data: dict[str, Any]) -> DebtorRecord:
     if delivery_method == DeliveryMethod.POST and not (street and postal_code and city):
         f.fail("address", _("A street, postal code and city are needed for delivery by post."))
     active = f.boolean("active", True)
+    kind = _debtor_kind(f)
     if f.errors:
         raise RecordInvalid(f.errors)
     return DebtorRecord(
@@ -126,7 +129,26 @@ def debtor_record_parse(data: dict[str, Any]) -> DebtorRecord:
         payment_method=payment_method,
         delivery_method=delivery_method,
         active=active,
+        kind=kind,
     )
+
+
+# Dutch words a spreadsheet may hold for the debtor's kind, besides the codes themselves.
+_KIND_WORDS = {
+    "zakelijk": DebtorKind.BUSINESS,
+    "bedrijf": DebtorKind.BUSINESS,
+    "particulier": DebtorKind.CONSUMER,
+    "consument": DebtorKind.CONSUMER,
+}
+
+
+def _debtor_kind(f: FieldChecks) -> str:
+    """Business (the default) or consumer; a consumer gets the statutory 14-day letter before
+    collection costs may be charged, so an unknown word is refused rather than guessed."""
+    raw = f.data.get("kind")
+    if isinstance(raw, str) and raw.strip().lower() in _KIND_WORDS:
+        return _KIND_WORDS[raw.strip().lower()]
+    return f.choice("kind", DebtorKind.values, DebtorKind.BUSINESS)
 
 
 _ADDRESS_FIELDS = ("street", "postal_code", "city", "country")

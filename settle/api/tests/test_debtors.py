@@ -198,6 +198,7 @@ def test_it_lists_debtors_with_their_address(api_client):
                 "payment_method": "bank_transfer",
                 "delivery_method": "email",
                 "active": True,
+                "kind": "business",
             }
         ],
         "next_cursor": None,
@@ -257,3 +258,25 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(api_client, django_assert_
         response = api_client.get(URL, {"limit": 300})
 
     assert len(response.json()["items"]) == 300
+
+
+def test_it_takes_and_gives_whether_a_debtor_is_a_consumer(api_client):
+    response = _put(api_client, [debtor_item(1, kind="consumer"), debtor_item(2)])
+
+    assert response.status_code == 200
+    assert dict(Debtor.objects.values_list("number", "kind")) == {
+        "D00001": "consumer",
+        "D00002": "business",
+    }
+    listed = api_client.get(URL).json()["items"]
+    assert {item["number"]: item["kind"] for item in listed} == {
+        "D00001": "consumer",
+        "D00002": "business",
+    }
+
+
+def test_it_refuses_an_unknown_debtor_kind(api_client):
+    response = _put(api_client, [debtor_item(1, kind="government")])
+
+    assert response.status_code == 422
+    assert not Debtor.objects.exists()

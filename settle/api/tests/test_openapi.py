@@ -17,6 +17,7 @@ DEBTOR_FIELDS = {
     "payment_method",
     "delivery_method",
     "active",
+    "kind",
 }
 INVOICE_FIELDS = {
     "number",
@@ -105,6 +106,7 @@ def test_it_documents_both_ways_to_send_a_pdf(openapi):
         (field_types.Language, models.Language),
         (field_types.PaymentMethod, models.PaymentMethod),
         (field_types.DeliveryMethod, models.DeliveryMethod),
+        (field_types.DebtorKind, models.DebtorKind),
     ],
 )
 def test_its_choices_match_the_models(documented, model):

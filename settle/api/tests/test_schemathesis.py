@@ -116,6 +116,10 @@ def _keep_the_rules_the_document_states_in_words(case) -> None:
     elif operation == ("PUT", "/api/v1/invoices/{number}/document"):
         if case.media_type == "application/pdf":  # a PDF (see above), for an invoice that exists
             case.path_parameters = {"number": "INV-1"}
+    elif operation == ("POST", "/api/v1/dunning-runs") and isinstance(body, dict):
+        # A group that exists (a default one, by name) and an invoice that does.
+        body["group"] = "Herinnering 1"
+        body["invoice_numbers"] = ["INV-1"]
     elif operation == ("POST", "/api/v1/payments") and isinstance(body, dict):
         if body.get("debtor_number") is not None:
             body["debtor_number"] = "D-1"

@@ -207,3 +207,15 @@ def test_it_escapes_names_and_addresses_from_imports(bob_client):
         html = bob_client.get(url).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
         assert "<script" not in html, url
+
+
+def test_it_shows_whether_a_debtor_is_a_business_or_a_consumer(bob_client, alice):
+    alice.kind = "consumer"
+    alice.save()
+    business = DebtorFactory(kind="business")
+
+    consumer_html = bob_client.get(alice.get_absolute_url()).content.decode()
+    business_html = bob_client.get(business.get_absolute_url()).content.decode()
+
+    assert "<dt>Kind</dt><dd>Consumer</dd>" in consumer_html
+    assert "<dt>Kind</dt><dd>Business</dd>" in business_html

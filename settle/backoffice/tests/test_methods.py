@@ -3,7 +3,7 @@ page that changes something is listed here as such. The list is walked from the 
 so a new view is checked the day it is routed: a read-only one without `@require_GET` fails."""
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # The routes that change something when posted to. Those that also show a page on GET (a form
 # with its errors on the same URL) are in SHOWN_AND_POSTED; the rest refuse GET.
@@ -14,6 +14,10 @@ SHOWN_AND_POSTED = {
     "portal_settings_other",
     "template_edit",
     "organisation_settings",
+    "settings_dunning_action_edit",
+    "settings_dunning_schedule_create",
+    "settings_dunning_schedule",
+    "settings_dunning_rates",
 }
 POSTED_ONLY = {
     "logout",
@@ -33,7 +37,29 @@ POSTED_ONLY = {
     "arrangement_accept",
     "arrangement_reject",
     "arrangement_end",
+    "dunning_confirm",
+    "dunning_start",
+    "settings_dunning_group_create",
+    "settings_dunning_group_rename",
+    "settings_dunning_group_delete",
+    "settings_dunning_action_add",
+    "settings_dunning_action_move",
+    "settings_dunning_action_delete",
+    "settings_dunning_schedule_deactivate",
+    "dunning_hold_create",
+    "dunning_hold_lift",
 }
+
+
+def _walk(patterns) -> list[URLPattern]:
+    """The plain routes of `patterns`, those of included URLconfs too."""
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found.extend(_walk(pattern.url_patterns))
+        else:
+            found.append(pattern)
+    return found
 
 
 def _backoffice_urls() -> list[str]:
@@ -44,8 +70,8 @@ def _backoffice_urls() -> list[str]:
         if getattr(entry, "namespace", None) == "backoffice"
     ).url_patterns
     routes = []
-    for pattern in patterns:
-        assert isinstance(pattern, URLPattern), f"{pattern} is not a plain route; walk it too"
+    for pattern in _walk(patterns):
+        # The included URLconfs' prefixes ("dunning/") take no arguments of their own.
         arguments = dict.fromkeys(pattern.pattern.regex.groupindex, 1)
         routes.append((pattern.name, reverse(f"backoffice:{pattern.name}", kwargs=arguments)))
     return routes

@@ -18,8 +18,7 @@ from pathlib import Path
 import settle
 
 # From the bottom up; apps in one tuple are independent siblings that may not import each other.
-# The coming app takes its place when it exists: dunning above correspondence and responses
-# (DESIGN.md §3); the order in pyproject.toml's import-linter contract must say the same.
+# The order in pyproject.toml's import-linter contract must say the same (DESIGN.md §3).
 SETTLE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("common",),
     ("receivables",),
@@ -28,6 +27,7 @@ SETTLE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("payments",),
     ("responses",),
     ("arrangements",),
+    ("dunning",),
     ("portal",),
     ("backoffice", "api"),
     ("config",),

@@ -44,6 +44,7 @@ PARTS = {
     "arrangement_rejected": EMAIL + LETTER,
     "arrangement_ended": EMAIL + LETTER,
     "invoice_copy": EMAIL,
+    "fourteen_day_letter": EMAIL + LETTER,
 }
 
 # GSM 03.38: anything outside these switches an SMS to UCS-2 and a part shrinks to 70 characters.

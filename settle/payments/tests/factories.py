@@ -14,6 +14,8 @@ class PaymentRequestFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = PaymentRequest
+        # The hook below saves what it changes itself.
+        skip_postgeneration_save = True
 
     key = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
     debtor = factory.SubFactory(DebtorFactory)

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from settle.common.errors import ApplicationError
-from settle.receivables.models import Invoice
+from settle.receivables.models import CollectionStatus, Invoice
 from settle.receivables.records import InvoiceRecord
 from settle.receivables.services import upserts
 from settle.receivables.services.checks import invoice_records_check
@@ -93,3 +94,15 @@ def invoice_document_attach(*, invoice: Invoice, content: bytes, file_name: str 
     if old and old != invoice.document.name:
         transaction.on_commit(lambda: invoice.document.storage.delete(old))
     return invoice
+
+
+def invoice_collection_status_set(*, invoice_ids: Sequence[int], status: CollectionStatus) -> int:
+    """Set the collection status of these invoices (a dunning step reached them); return how
+    many changed. One UPDATE: a run sets it on a debtor's invoices together."""
+    if not invoice_ids:
+        return 0
+    return (
+        Invoice.objects.filter(pk__in=list(invoice_ids))
+        .exclude(collection_status=status)
+        .update(collection_status=status, updated_at=timezone.now())
+    )

@@ -77,6 +77,15 @@ def test_it_loads_debtors_and_invoices_in_every_state():
     assert all(i.issue_date <= today and i.issue_date < i.due_date for i in invoices)
 
 
+def test_it_makes_the_people_consumers_and_the_firms_businesses():
+    run_demo()
+
+    consumers = set(Debtor.objects.filter(kind="consumer").values_list("name", flat=True))
+    assert "Sanne de Boer" in consumers
+    assert "Bakkerij De Gouden Korst B.V." not in consumers
+    assert 0 < len(consumers) < Debtor.objects.count()
+
+
 def test_it_books_payments_so_open_amounts_add_up():
     run_demo()
 

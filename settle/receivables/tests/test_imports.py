@@ -340,3 +340,19 @@ def test_it_is_worked_by_the_worker_command(bob, capsys):
     assert job.state == ImportState.DONE
     assert Debtor.objects.get().name == "Jan de Vries"
     assert "handled 1" in capsys.readouterr().out
+
+
+def test_it_imports_whether_debtors_are_consumers(bob):
+    DebtorFactory(number="D2", kind="consumer")
+    text = (
+        "number,name,email,kind\n"
+        "D1,Jan de Vries,jan@example.test,particulier\n"
+        "D2,Bakkerij Smit,info@smit.test,business\n"
+        "D3,Carol Smith,carol@example.test,\n"
+    )
+    import_job_create(kind="debtors", uploaded_file=upload(text), user=bob)
+
+    import_job_process_due()
+
+    kinds = dict(Debtor.objects.values_list("number", "kind"))
+    assert kinds == {"D1": "consumer", "D2": "business", "D3": "business"}

@@ -170,3 +170,25 @@ def test_it_refuses_an_unknown_collection_status_and_names_the_known_ones():
 
 def test_it_reports_a_bad_amount_once_when_the_open_amount_is_left_out():
     assert problems(parse_invoice, invoice(amount="ten")) == {"amount": "Not a valid amount."}
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (None, "business"),
+        ("", "business"),
+        ("Consumer", "consumer"),
+        ("business", "business"),
+        ("particulier", "consumer"),
+        (" Zakelijk ", "business"),
+        ("consument", "consumer"),
+    ],
+)
+def test_it_reads_whether_a_debtor_is_a_business_or_a_consumer(raw, kind):
+    assert debtor_record_parse(debtor(kind=raw)).kind == kind
+
+
+def test_it_refuses_a_debtor_kind_it_does_not_know():
+    assert problems(debtor_record_parse, debtor(kind="government")) == {
+        "kind": "Must be one of: business, consumer."
+    }
